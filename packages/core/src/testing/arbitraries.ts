@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sizeOf, type Shape } from '../shape.js';
+import { sizeOf, type Shape } from '../index.js';
 
 /** Host values of one input: a shape and its row-major values (float64). */
 export interface HostData {

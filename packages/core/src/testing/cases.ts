@@ -1,12 +1,6 @@
 import fc from 'fast-check';
-import { fmtShape } from '../errors.js';
-import type { CompareOp } from '../primitives/attrs.js';
-import * as ops from '../primitives/elementwise.js';
-import * as layout from '../primitives/layout.js';
-import { matmul } from '../primitives/matmul.js';
-import * as composite from '../ops/composite.js';
-import { sizeOf } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import * as core from '../index.js';
+import { fmtShape, matmul, sizeOf, type CompareOp, type Tensor } from '../index.js';
 import {
   broadcastableShapesArb, dataArb, grid, permutationArb, range, shapeArb, type HostData, type ValueSpec,
 } from './arbitraries.js';
@@ -62,7 +56,7 @@ const compareCase = (spec: ValueSpec, other: ValueSpec): fc.Arbitrary<OpInstance
       label: label('compare', inputs, op),
       inputs,
       smooth: [true, true],
-      run: ([x, y]) => ops.compare(x!, y!, op),
+      run: ([x, y]) => core.compare(x!, y!, op),
     }));
 
 const axesArb = (rank: number): fc.Arbitrary<number[]> =>
@@ -73,17 +67,17 @@ const SIGNED = grid(1 / 8, 1 / 16);
 const SHIFTED = grid(1 / 8, 0);
 
 export const OP_CASES: readonly OpCase[] = [
-  unary('neg', ops.neg, range(-10, 10)),
-  unary('abs', ops.abs, SIGNED),
-  unary('sign', ops.sign, SIGNED),
-  unary('sqrt', ops.sqrt, range(0.1, 10)),
-  unary('exp', ops.exp, range(-3, 3)),
-  unary('log', ops.log, range(0.1, 10)),
-  binary('add', ops.add, range(-10, 10), range(-10, 10)),
-  binary('sub', ops.sub, range(-10, 10), range(-10, 10)),
-  binary('mul', ops.mul, range(-10, 10), range(-10, 10)),
-  binary('div', ops.div, range(-10, 10), range(0.5, 4, true)),
-  binary('maximum', ops.maximum, SIGNED, SHIFTED),
+  unary('neg', core.neg, range(-10, 10)),
+  unary('abs', core.abs, SIGNED),
+  unary('sign', core.sign, SIGNED),
+  unary('sqrt', core.sqrt, range(0.1, 10)),
+  unary('exp', core.exp, range(-3, 3)),
+  unary('log', core.log, range(0.1, 10)),
+  binary('add', core.add, range(-10, 10), range(-10, 10)),
+  binary('sub', core.sub, range(-10, 10), range(-10, 10)),
+  binary('mul', core.mul, range(-10, 10), range(-10, 10)),
+  binary('div', core.div, range(-10, 10), range(0.5, 4, true)),
+  binary('maximum', core.maximum, SIGNED, SHIFTED),
   {
     name: 'compare',
     // Equal grids in the forward check so that ties (equal, lessEqual, ...) actually occur.
@@ -98,7 +92,7 @@ export const OP_CASES: readonly OpCase[] = [
         label: label('where', inputs),
         inputs,
         smooth: [false, true, true],
-        run: ([c, a, b]) => ops.where(c!, a!, b!),
+        run: ([c, a, b]) => core.where(c!, a!, b!),
       })),
   },
   {
@@ -109,10 +103,10 @@ export const OP_CASES: readonly OpCase[] = [
         label: label('sum', inputs, `axes [${axes}] keepDims ${keepDims}`),
         inputs,
         smooth: [true],
-        run: ([x]) => layout.sum(x!, axes, keepDims),
+        run: ([x]) => core.sum(x!, axes, keepDims),
         reduction: {
           length: axes.reduce((n, a) => n * inputs[0]!.shape[a]!, 1),
-          magnitude: ([x]) => layout.sum(x!, axes, keepDims),
+          magnitude: ([x]) => core.sum(x!, axes, keepDims),
         },
       })),
   },
@@ -123,7 +117,7 @@ export const OP_CASES: readonly OpCase[] = [
       .map(([inputs, flat]) => {
         const s = inputs[0]!.shape;
         const to = flat ? [sizeOf(s)] : [...s].reverse();
-        return { label: label('reshape', inputs, `to ${fmtShape(to)}`), inputs, smooth: [true], run: ([x]) => layout.reshape(x!, to) };
+        return { label: label('reshape', inputs, `to ${fmtShape(to)}`), inputs, smooth: [true], run: ([x]) => core.reshape(x!, to) };
       }),
   },
   {
@@ -135,7 +129,7 @@ export const OP_CASES: readonly OpCase[] = [
       )
       .map(([inputs, grow, lead]) => {
         const to = [lead, ...inputs[0]!.shape.map((d, i) => (d === 1 ? grow[i]! : d))];
-        return { label: label('broadcastTo', inputs, `to ${fmtShape(to)}`), inputs, smooth: [true], run: ([x]) => layout.broadcastTo(x!, to) };
+        return { label: label('broadcastTo', inputs, `to ${fmtShape(to)}`), inputs, smooth: [true], run: ([x]) => core.broadcastTo(x!, to) };
       }),
   },
   {
@@ -146,7 +140,7 @@ export const OP_CASES: readonly OpCase[] = [
         label: label('transpose', inputs, `perm [${perm}]`),
         inputs,
         smooth: [true],
-        run: ([x]) => layout.transpose(x!, perm),
+        run: ([x]) => core.transpose(x!, perm),
       })),
   },
   {
@@ -161,7 +155,7 @@ export const OP_CASES: readonly OpCase[] = [
       .map(([inputs, bs]) => {
         const begin = bs.map(([b]) => b);
         const size = bs.map(([, z]) => z);
-        return { label: label('slice', inputs, `begin [${begin}] size [${size}]`), inputs, smooth: [true], run: ([x]) => layout.slice(x!, begin, size) };
+        return { label: label('slice', inputs, `begin [${begin}] size [${size}]`), inputs, smooth: [true], run: ([x]) => core.slice(x!, begin, size) };
       }),
   },
   {
@@ -178,7 +172,7 @@ export const OP_CASES: readonly OpCase[] = [
         label: label('pad', inputs, `before [${before}] after [${after}]`),
         inputs,
         smooth: [true],
-        run: ([x]) => layout.pad(x!, before, after),
+        run: ([x]) => core.pad(x!, before, after),
       })),
   },
   {
@@ -192,7 +186,7 @@ export const OP_CASES: readonly OpCase[] = [
           label: label('gather', inputs, `axis ${axis} indices [${indices}]`),
           inputs,
           smooth: [true],
-          run: ([x]: readonly Tensor[]) => layout.gather(x!, indices, axis),
+          run: ([x]: readonly Tensor[]) => core.gather(x!, indices, axis),
         }));
       }),
   },
@@ -206,8 +200,8 @@ export const OP_CASES: readonly OpCase[] = [
             label: label('scatterAdd', inputs, `axis ${axis} indices [${indices}] size ${size}`),
             inputs,
             smooth: [true],
-            run: ([x]: readonly Tensor[]) => layout.scatterAdd(x!, indices, size, axis),
-            reduction: { length: indices.length, magnitude: ([x]: readonly Tensor[]) => layout.scatterAdd(x!, indices, size, axis) },
+            run: ([x]: readonly Tensor[]) => core.scatterAdd(x!, indices, size, axis),
+            reduction: { length: indices.length, magnitude: ([x]: readonly Tensor[]) => core.scatterAdd(x!, indices, size, axis) },
           }),
         ),
       ),
@@ -221,7 +215,7 @@ export const OP_CASES: readonly OpCase[] = [
             label: label('concat', inputs, `axis ${axis}`),
             inputs,
             smooth: inputs.map(() => true),
-            run: (xs: readonly Tensor[]) => layout.concat(xs, axis),
+            run: (xs: readonly Tensor[]) => core.concat(xs, axis),
           })),
         ),
       ),
@@ -242,9 +236,9 @@ export const OP_CASES: readonly OpCase[] = [
 
 /** Composite ops: not primitives, but their gradients (through the primitives) are checked too. */
 export const COMPOSITE_CASES: readonly OpCase[] = [
-  unary('square', composite.square, range(-10, 10)),
-  unary('mean', (x) => composite.mean(x, undefined), range(-10, 10)),
+  unary('square', core.square, range(-10, 10)),
+  unary('mean', (x) => core.mean(x, undefined), range(-10, 10)),
   // Includes all-zero inputs: norm's gradient there is defined as zero.
-  unary('norm', (x) => composite.norm(x), grid(1 / 2, 0, 2)),
-  binary('minimum', composite.minimum, SIGNED, SHIFTED),
+  unary('norm', (x) => core.norm(x), grid(1 / 2, 0, 2)),
+  binary('minimum', core.minimum, SIGNED, SHIFTED),
 ];

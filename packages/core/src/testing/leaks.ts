@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import { type Backend } from '../index.js';
 
 /**
  * Runs `fn` and fails (rejects) if it leaves the backend with more or fewer live tensors than it

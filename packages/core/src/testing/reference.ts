@@ -1,7 +1,6 @@
-import type { Backend, KernelTable } from '../backend.js';
-import type { FloatArray } from '../dtype.js';
-import type { CompareOp } from '../primitives/attrs.js';
-import { sizeOf, stridesOf, type Shape } from '../shape.js';
+import {
+  sizeOf, stridesOf, type Backend, type CompareOp, type FloatArray, type KernelTable, type Shape,
+} from '../index.js';
 
 /**
  * The oracle: every primitive written the obvious way, one output element at a time from its

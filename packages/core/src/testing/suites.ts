@@ -1,13 +1,7 @@
 import fc from 'fast-check';
-import type { Backend } from '../backend.js';
-import { tensor } from '../creation.js';
-import type { DType, FloatArray } from '../dtype.js';
-import { data, scope } from '../engine.js';
-import { fmtShape } from '../errors.js';
-import { abs, mul } from '../primitives/elementwise.js';
-import { sum } from '../primitives/layout.js';
-import { valueAndGrad } from '../autodiff.js';
-import type { Tensor } from '../tensor.js';
+import {
+  abs, data, fmtShape, mul, scope, sum, tensor, valueAndGrad, type Backend, type DType, type FloatArray, type Tensor,
+} from '../index.js';
 import type { HostData } from './arbitraries.js';
 import { COMPOSITE_CASES, OP_CASES, type OpCase, type OpInstance } from './cases.js';
 import { expectNoLeaks } from './leaks.js';
