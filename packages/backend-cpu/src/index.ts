@@ -2,6 +2,7 @@ import type { Backend, DType, FloatArray, KernelTable, OutputInfo, Shape } from 
 import { abs, add, compare, div, exp, log, maximum, mul, neg, sign, sqrt, sub, where } from './kernels/elementwise.js';
 import { broadcastTo, cast, concat, gather, pad, reshape, scatterAdd, slice, sum, transpose } from './kernels/layout.js';
 import { matmul } from './kernels/matmul.js';
+import { quadric } from './kernels/quadric.js';
 import { CpuHandle } from './storage.js';
 
 export { CpuHandle } from './storage.js';
@@ -10,7 +11,7 @@ const kernels: KernelTable<CpuHandle> = {
   neg, abs, sign, sqrt, exp, log,
   add, sub, mul, div, maximum, compare, where,
   sum, reshape, broadcastTo, transpose, slice, pad, gather, scatterAdd, concat,
-  matmul, cast,
+  matmul, cast, quadric,
 };
 
 /**

@@ -34,10 +34,11 @@ const backward = (tape: Tape, y: Tensor): Map<number, Tensor> => {
     const node = tape.nodes[i]!;
     const g = ct.get(node.output.id);
     if (g === undefined) continue;
-    const grads = node.def.vjp(g, node.inputs, node.output, node.attrs as never);
+    const needs = node.inputs.map((x) => tape.tracked.has(x.id));
+    const grads = node.def.vjp(g, node.inputs, node.output, node.attrs as never, needs);
     node.inputs.forEach((x, j) => {
       const gx = grads[j];
-      if (gx === undefined || !tape.tracked.has(x.id)) return;
+      if (gx === undefined || !needs[j]) return;
       const prev = ct.get(x.id);
       ct.set(x.id, prev === undefined ? gx : add(prev, gx));
     });

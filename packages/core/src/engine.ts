@@ -10,12 +10,16 @@ export interface PrimitiveDef<P extends PrimitiveName> {
   readonly name: P;
   readonly shape: (inputs: readonly Tensor[], attrs: PrimitiveAttrs[P]) => Shape;
   readonly dtype?: (inputs: readonly Tensor[], attrs: PrimitiveAttrs[P]) => DType;
-  /** Cotangents of the inputs given the output's cotangent `g`; `undefined` means zero. */
+  /**
+   * Cotangents of the inputs given the output's cotangent `g`; `undefined` means zero. `needs[i]`
+   * says whether input i needs one at all, so a rule can skip work (e.g. the gradient of the data).
+   */
   readonly vjp: (
     g: Tensor,
     inputs: readonly Tensor[],
     output: Tensor,
     attrs: PrimitiveAttrs[P],
+    needs: readonly boolean[],
   ) => readonly (Tensor | undefined)[];
 }
 

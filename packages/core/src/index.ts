@@ -22,6 +22,7 @@ export {
 } from './primitives/elementwise.js';
 export { sum, reshape, broadcastTo, transpose, slice, pad, gather, scatterAdd, concat, cast } from './primitives/layout.js';
 export { matmul, matrixTranspose } from './primitives/matmul.js';
+export { quadric, quadricComposed } from './primitives/quadric.js';
 export { square, minimum, mean, sumSquares, norm, frobenius, outer, dot } from './ops/composite.js';
 export { grad, valueAndGrad, type Params } from './autodiff.js';
 export {

@@ -12,7 +12,7 @@ const BJ = 64;
  * C (m×n) += A (m×k) · B (k×n) for contiguous row-major blocks at the given offsets, cache-blocked
  * in i-k-j order so that the innermost loop runs along rows of B and C.
  */
-const gemm = (
+export const gemm = (
   a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number,
   m: number, k: number, n: number,
 ): void => {
@@ -31,6 +31,29 @@ const gemm = (
             for (let j = j0; j < j1; j++) c[cRow + j]! += aip * b[bRow + j]!;
           }
         }
+      }
+    }
+  }
+};
+
+/**
+ * C (m×n) = A (m×k) · Bᵀ for B stored n×k: every entry is a dot product of two contiguous rows.
+ * Blocked over rows of B so that a block of them stays in cache while rows of A stream past.
+ */
+export const gemmNT = (
+  a: FloatArray, aOff: number, b: FloatArray, bOff: number, c: FloatArray, cOff: number,
+  m: number, k: number, n: number,
+): void => {
+  for (let j0 = 0; j0 < n; j0 += BJ) {
+    const j1 = Math.min(j0 + BJ, n);
+    for (let i = 0; i < m; i++) {
+      const aRow = aOff + i * k;
+      const cRow = cOff + i * n;
+      for (let j = j0; j < j1; j++) {
+        const bRow = bOff + j * k;
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc += a[aRow + p]! * b[bRow + p]!;
+        c[cRow + j] = acc;
       }
     }
   }

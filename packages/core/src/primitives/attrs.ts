@@ -42,6 +42,12 @@ export interface PrimitiveAttrs {
   /** Batched matrix product of rank ≥ 2 inputs; batch axes broadcast. */
   matmul: NoAttrs;
   cast: { readonly dtype: DType };
+  /**
+   * The fused quadric kernel. Inputs X [B, n], S [m, n, n] (symmetric), b [m, n], c [m]; output
+   * [2, B, m]: at [0, β, i] the value Q_i(x_β) = xᵀS_i x + b_iᵀx + c_i and at [1, β, i] the squared
+   * gradient norm ‖2 S_i x + b_i‖².
+   */
+  quadric: NoAttrs;
 }
 
 export type PrimitiveName = keyof PrimitiveAttrs;
@@ -50,5 +56,5 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = [
   'neg', 'abs', 'sign', 'sqrt', 'exp', 'log',
   'add', 'sub', 'mul', 'div', 'maximum', 'compare', 'where',
   'sum', 'reshape', 'broadcastTo', 'transpose', 'slice', 'pad', 'gather', 'scatterAdd', 'concat',
-  'matmul', 'cast',
+  'matmul', 'cast', 'quadric',
 ];

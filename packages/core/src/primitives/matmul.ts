@@ -19,9 +19,9 @@ const MATMUL: PrimitiveDef<'matmul'> = {
     }
     return [...broadcastShapes('matmul', a!.shape.slice(0, -2), b!.shape.slice(0, -2)), m, n];
   },
-  vjp: (g, [a, b]) => [
-    sumTo(apply(MATMUL, [g, matrixTranspose(b!)], {}), a!.shape),
-    sumTo(apply(MATMUL, [matrixTranspose(a!), g], {}), b!.shape),
+  vjp: (g, [a, b], _, __, needs) => [
+    needs[0] ? sumTo(apply(MATMUL, [g, matrixTranspose(b!)], {}), a!.shape) : undefined,
+    needs[1] ? sumTo(apply(MATMUL, [matrixTranspose(a!), g], {}), b!.shape) : undefined,
   ],
 };
 

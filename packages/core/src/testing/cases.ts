@@ -232,6 +232,28 @@ export const OP_CASES: readonly OpCase[] = [
         reduction: { length: k, magnitude: ([a, b]: readonly Tensor[]) => matmul(a!, b!) },
       }))),
   },
+  {
+    name: 'quadric',
+    forward: fc
+      .tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }))
+      .chain(([B, n, m]) =>
+        withData([[B, n], [m, n, n], [m, n], [m]], [range(-3, 3)]).map(([x, s, b, c]) => {
+          // The primitive's contract: each S_i symmetric.
+          const sym = s!.values.map((_, at) => {
+            const [i, j, k] = [Math.floor(at / (n * n)), Math.floor(at / n) % n, at % n];
+            return (s!.values[(i * n + j) * n + k]! + s!.values[(i * n + k) * n + j]!) / 2;
+          });
+          const inputs = [x!, { shape: s!.shape, values: sym }, b!, c!];
+          return {
+            label: label('quadric', inputs),
+            inputs,
+            smooth: [true, true, true, true],
+            run: ([xt, st, bt, ct]: readonly Tensor[]) => core.quadric(xt!, st!, bt!, ct!),
+            reduction: { length: 2 * n + 2, magnitude: ([xt, st, bt, ct]: readonly Tensor[]) => core.quadric(xt!, st!, bt!, ct!) },
+          };
+        }),
+      ),
+  },
 ];
 
 /** Composite ops: not primitives, but their gradients (through the primitives) are checked too. */

@@ -6,6 +6,7 @@
 export { referenceBackend, type HostTensor } from './reference.js';
 export { backendSuite, gradientSuite, checkGradient, type BackendUnderTest, type GradientCheckOptions, type TestApi } from './suites.js';
 export { expectNoLeaks } from './leaks.js';
+export { fusedQuadricSuite } from './fused.js';
 export { OP_CASES, COMPOSITE_CASES, type OpCase, type OpInstance } from './cases.js';
 export {
   shapeArb, broadcastableShapesArb, dataArb, permutationArb, range, grid,

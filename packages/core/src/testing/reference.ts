@@ -116,6 +116,21 @@ const kernels: KernelTable<HostTensor> = {
     });
   },
   cast: ([x]) => ({ shape: x!.shape, values: x!.handle.values.slice() }),
+  quadric: ([x, s, b, c], _, o) => {
+    const n = x!.shape[1]!;
+    const [X, S, bv, cv] = [x!.handle.values, s!.handle.values, b!.handle.values, c!.handle.values];
+    return build(o.shape, ([part, p, i]) => {
+      let q = cv[i!]!;
+      let g2 = 0;
+      for (let j = 0; j < n; j++) {
+        let sx = 0;
+        for (let k = 0; k < n; k++) sx += S[(i! * n + j) * n + k]! * X[p! * n + k]!;
+        q += X[p! * n + j]! * (sx + bv[i! * n + j]!);
+        g2 += (2 * sx + bv[i! * n + j]!) ** 2;
+      }
+      return part === 0 ? q : g2;
+    });
+  },
 };
 
 /** A float64-only backend built on the oracle kernels; it counts live handles like a real one. */

@@ -122,8 +122,12 @@ export const checkGradient = async (backend: Backend, inst: OpInstance, opts: Gr
     const centralDifference = async (h: (input: number, j: number) => number): Promise<[number, number]> =>
       scope(async () => {
         const run = async (sign: number): Promise<[number, number]> => {
-          const y = mul(inst.run(toTensors(base.map((v, i) => v.map((x, j) => x + sign * h(i, j))))), cot);
-          return [(await data(sum(y)))[0]!, (await data(sum(abs(y))))[0]!];
+          const xs = toTensors(base.map((v, i) => v.map((x, j) => x + sign * h(i, j))));
+          const y = mul(inst.run(xs), cot);
+          // A reduction's rounding scales with its terms, not with its (possibly cancelled) result.
+          const { reduction } = inst;
+          const magnitude = reduction ? mul(reduction.magnitude(xs.map(abs)), reduction.length) : y;
+          return [(await data(sum(y)))[0]!, (await data(sum(abs(mul(magnitude, cot)))))[0]!];
         };
         const [plus, plusTerms] = await run(1);
         const [minus, minusTerms] = await run(-1);
