@@ -1,4 +1,4 @@
-import { dispose, popTape, pushTape, releaseTape, tidy, upload, type Tape } from './engine.js';
+import { popTape, pushTape, releaseTape, tidy, upload, type Tape } from './engine.js';
 import { QuadrixError, fmtShape } from './errors.js';
 import { add } from './primitives/elementwise.js';
 import { Tensor } from './tensor.js';
@@ -81,8 +81,6 @@ export const valueAndGrad =
 /** `grad(f)(params)`: the gradient of the scalar `f` with respect to `params`, in their structure. */
 export const grad =
   <P extends Params>(f: (params: P) => Tensor) =>
-  (params: P): P => {
-    const { value, grads } = valueAndGrad(f)(params);
-    if (!leavesOf(params).includes(value)) dispose(value);
-    return grads;
-  };
+  (params: P): P =>
+    // The value goes with this scope if f made it; a tensor f merely returned stays the caller's.
+    tidy(() => valueAndGrad(f)(params).grads);

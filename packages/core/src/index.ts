@@ -26,6 +26,6 @@ export { quadric, quadricComposed } from './primitives/quadric.js';
 export { square, minimum, mean, sumSquares, norm, frobenius, outer, dot } from './ops/composite.js';
 export { grad, valueAndGrad, type Params } from './autodiff.js';
 export {
-  randomKey, splitKey, uniform, normal, orthonormal, permutation,
+  randomKey, splitKey, foldIn, uniform, normal, orthonormal, permutation,
   uniformValues, normalValues, orthonormalValues, type Key,
 } from './random.js';

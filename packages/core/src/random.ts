@@ -56,6 +56,24 @@ export const splitKey = (key: Key, n = 2): Key[] => {
   return Array.from({ length: n }, () => [next(), next()] as const);
 };
 
+/** Murmur3's finaliser: a bijective avalanche on 32-bit words. */
+const mix32 = (h: number): number => {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+};
+
+/** A key derived from `key` and an integer, e.g. an epoch number: `foldIn(k, e)` needs no state. */
+export const foldIn = (key: Key, value: number): Key => {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new QuadrixError('argument', `foldIn: expects a non-negative safe integer, got ${value}`);
+  }
+  const words = [key[0], key[1], value >>> 0, Math.floor(value / 2 ** 32) >>> 0];
+  const h1 = words.reduce((h, w) => mix32(h ^ w), 0x2545f491);
+  const h2 = words.reduce((h, w) => mix32(h ^ w), 0x9e3779b9);
+  return [h1, h2];
+};
+
 /** A stream of doubles uniform in [0, 1) with 53 random bits each. */
 const unitStream = (key: Key): (() => number) => {
   const next = generator(key, SAMPLE);
@@ -127,9 +145,27 @@ const fromHost = (values: Float64Array, shape: Shape, opts: CreateOptions): Tens
   return upload(opts.backend ?? getBackend(), host, shape, dtype);
 };
 
+/** The largest float32 strictly below x (x a positive or negative finite float32). */
+const float32Below = (x: number): number => {
+  const f = new Float32Array([x]);
+  const bits = new Int32Array(f.buffer);
+  if (x > 0) bits[0]! -= 1;
+  else if (x < 0) bits[0]! += 1;
+  else return -(2 ** -149);
+  return f[0]!;
+};
+
+/** Uniform in [low, high): draws that round up to `high` in float32 are moved just below it. */
 export const uniform = (key: Key, shape: Shape, opts: CreateOptions & { low?: number; high?: number } = {}): Tensor => {
   checkShape('uniform', shape);
-  return fromHost(uniformValues(key, sizeOf(shape), opts.low ?? 0, opts.high ?? 1), shape, opts);
+  const { low = 0, high = 1 } = opts;
+  const v = uniformValues(key, sizeOf(shape), low, high);
+  if ((opts.dtype ?? 'float32') === 'float32') {
+    let top = Math.fround(high);
+    if (top >= high) top = float32Below(top);
+    for (let i = 0; i < v.length; i++) if (Math.fround(v[i]!) >= high) v[i] = top;
+  }
+  return fromHost(v, shape, opts);
 };
 
 export const normal = (key: Key, shape: Shape, opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor => {

@@ -70,7 +70,7 @@ describe('grad and valueAndGrad', () => {
       return [x, g];
     }));
 
-  it('leave alone a tensor the function returns without having made it', { todo: 'grad disposes it (autodiff.ts:85)' }, () =>
+  it('leave alone a tensor the function returns without having made it', () =>
     leakFree(() => {
       const x = t(2);
       const constant = t(5);
