@@ -3,20 +3,28 @@ import { QuadrixError, fmtShape } from './errors.js';
 import { add } from './primitives/elementwise.js';
 import { Tensor } from './tensor.js';
 
-/** What `grad` differentiates with respect to: a tensor, or arrays and records of tensors. */
-export type Params = Tensor | readonly Params[] | { readonly [key: string]: Params };
+/**
+ * What `grad` differentiates with respect to: a tensor, or arrays and records (interfaces
+ * included) whose leaves are tensors; a leaf that is not a tensor is an 'argument' error.
+ */
+export type Params = Tensor | readonly Params[] | object;
 
-const leavesOf = (p: Params, out: Tensor[] = []): Tensor[] => {
+const notATensor = (where: string): never => {
+  throw new QuadrixError('argument', `grad: parameter ${where || '(root)'} is not a tensor`);
+};
+
+const leavesOf = (p: unknown, out: Tensor[] = [], where = ''): Tensor[] => {
   if (p instanceof Tensor) out.push(p);
-  else if (Array.isArray(p)) for (const q of p) leavesOf(q, out);
-  else for (const q of Object.values(p)) leavesOf(q as Params, out);
+  else if (Array.isArray(p)) p.forEach((q, i) => leavesOf(q, out, `${where}[${i}]`));
+  else if (p !== null && typeof p === 'object') for (const [k, q] of Object.entries(p)) leavesOf(q, out, `${where}.${k}`);
+  else notATensor(where);
   return out;
 };
 
-const mapParams = <P extends Params>(p: P, f: (t: Tensor) => Tensor): P => {
+const mapParams = <P>(p: P, f: (t: Tensor) => Tensor): P => {
   if (p instanceof Tensor) return f(p) as P;
-  if (Array.isArray(p)) return p.map((q: Params) => mapParams(q, f)) as unknown as P;
-  return Object.fromEntries(Object.entries(p).map(([k, q]) => [k, mapParams(q as Params, f)])) as P;
+  if (Array.isArray(p)) return p.map((q: unknown) => mapParams(q, f)) as P;
+  return Object.fromEntries(Object.entries(p as object).map(([k, q]) => [k, mapParams(q, f)])) as P;
 };
 
 const onesLike = (t: Tensor): Tensor => {

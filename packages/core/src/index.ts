@@ -5,7 +5,7 @@
  */
 export type { Backend, Kernel, KernelTable, OutputInfo, TensorInfo } from './backend.js';
 export type { DType, FloatArray } from './dtype.js';
-export { DTYPES, allocate } from './dtype.js';
+export { DTYPES, allocate, isDType } from './dtype.js';
 export { QuadrixError, fmtShape, type ErrorKind } from './errors.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
