@@ -126,9 +126,9 @@ const dataLoss = async (p: QuadricParams, x: Tensor, distance: Distance, batchSi
       const { values, gradSq } = evaluate(p, gather(x, idx), s);
       const d = distanceFrom(distance, values, gradSq, distance === 'dist2' ? norm(s, [1, 2]) : 1);
       // dist0's loss averages over quadrics too
-      return distance === 'dist0' ? mean(d, 1) : sum(d, 1);
+      return sum(distance === 'dist0' ? mean(d, 1) : sum(d, 1));
     });
-    total += (await data(sum(part)))[0]!;
+    total += (await data(part))[0]!;
     dispose(part);
   }
   return total / N;
@@ -176,7 +176,9 @@ export const train = async (init: QuadricParams, x: Tensor, options: TrainOption
 
   let sinceReport = { loss: 0, steps: 0, points: 0, start: performance.now() };
   const report = async (epoch: number, validationLoss?: number): Promise<number> => {
-    const stiefel = (await data(tidy(() => keep(stiefelError(params)))))[0]!;
+    const error = tidy(() => stiefelError(params));
+    const stiefel = (await data(error))[0]!;
+    dispose(error);
     const elapsed = (performance.now() - sinceReport.start) / 1000;
     await options.onProgress?.({
       epoch,
