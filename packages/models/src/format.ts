@@ -1,6 +1,8 @@
 import { QuadrixError, isDType, type DType, type FloatArray } from '@quadrix/core';
 import { isDistance, type Distance } from './distances.js';
 import { checkSizes, type HostQuadrics } from './quadrics.js';
+import type { OptimizerState } from './optimizers.js';
+import type { Checkpoint, EpochRecord } from './trainer.js';
 
 export const MODEL_FORMAT = 'quadrix.quadrics';
 export const MODEL_VERSION = 1;
@@ -105,4 +107,77 @@ export const parseModel = (text: string): ModelFile => {
   };
   const training = json.training as TrainingRecord | undefined;
   return { n, m, distance, dtype, params, ...(training ? { training } : {}) };
+};
+
+export const CHECKPOINT_FORMAT = 'quadrix.checkpoint';
+
+const dtypeOf = (a: FloatArray): DType => (a instanceof Float64Array ? 'float64' : 'float32');
+
+const packArray = (a: FloatArray) => ({ dtype: dtypeOf(a), length: a.length, base64: encode(a) });
+
+const unpackArray = (v: unknown, name: string): FloatArray => {
+  const o = v as { dtype?: unknown; length?: unknown; base64?: unknown } | null;
+  if (!o || !isDType(o.dtype) || typeof o.length !== 'number') return fail(`checkpoint field ${name} is malformed`);
+  return decode(o.base64, o.dtype, o.length, name);
+};
+
+const packParams = (h: HostQuadrics) => ({
+  n: h.n,
+  m: h.m,
+  quadratic: packArray(h.quadratic as FloatArray),
+  linear: packArray(h.linear as FloatArray),
+  free: packArray(h.free as FloatArray),
+});
+
+const unpackParams = (v: unknown, name: string): HostQuadrics => {
+  const o = v as Record<string, unknown> | null;
+  if (!o || typeof o.n !== 'number' || typeof o.m !== 'number') return fail(`checkpoint field ${name} is malformed`);
+  return { n: o.n, m: o.m, quadratic: unpackArray(o.quadratic, `${name}.quadratic`), linear: unpackArray(o.linear, `${name}.linear`), free: unpackArray(o.free, `${name}.free`) };
+};
+
+/** A training checkpoint as JSON (exact: arrays in base64 in their dtype). */
+export const serializeCheckpoint = (c: Checkpoint): string => {
+  const moments = c.optimizer.moments;
+  return JSON.stringify({
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    epoch: c.epoch,
+    step: c.step,
+    params: packParams(c.params),
+    optimizer: {
+      name: c.optimizer.name,
+      t: c.optimizer.t,
+      ...(moments
+        ? { moments: Object.fromEntries(Object.entries(moments).map(([k, [m1, m2]]) => [k, [packArray(m1), packArray(m2)]])) }
+        : {}),
+    },
+    history: c.history,
+    ...(c.best ? { best: { epoch: c.best.epoch, validationLoss: c.best.validationLoss, params: packParams(c.best.params) } } : {}),
+  }) + '\n';
+};
+
+export const parseCheckpoint = (text: string): Checkpoint => {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    return fail(`checkpoint is not JSON (${(e as Error).message})`);
+  }
+  if (j?.format !== CHECKPOINT_FORMAT || j.version !== 1) return fail(`not a ${CHECKPOINT_FORMAT} version 1 file`);
+  const opt = j.optimizer as { name?: unknown; t?: unknown; moments?: Record<string, [unknown, unknown]> };
+  if (opt?.name !== 'sgd' && opt?.name !== 'adam') return fail('checkpoint optimizer is malformed');
+  const moments = opt.moments
+    ? (Object.fromEntries(
+        Object.entries(opt.moments).map(([k, [a, b]]) => [k, [unpackArray(a, `moments.${k}`), unpackArray(b, `moments.${k}`)]]),
+      ) as unknown as OptimizerState['moments'])
+    : undefined;
+  const best = j.best as { epoch: number; validationLoss: number; params: unknown } | undefined;
+  return {
+    epoch: j.epoch as number,
+    step: j.step as number,
+    params: unpackParams(j.params, 'params'),
+    optimizer: { name: opt.name, t: opt.t as number, ...(moments ? { moments } : {}) },
+    history: j.history as EpochRecord[],
+    ...(best ? { best: { epoch: best.epoch, validationLoss: best.validationLoss, params: unpackParams(best.params, 'best.params') } } : {}),
+  };
 };

@@ -14,7 +14,11 @@ export { retract } from './stiefel.js';
 export {
   train, TrainingError, type Checkpoint, type EpochRecord, type Progress, type TrainOptions, type TrainResult,
 } from './trainer.js';
-export { MODEL_FORMAT, MODEL_VERSION, parseModel, serializeModel, type ModelFile, type TrainingRecord } from './format.js';
+export {
+  CHECKPOINT_FORMAT, MODEL_FORMAT, MODEL_VERSION, parseCheckpoint, parseModel, serializeCheckpoint, serializeModel,
+  type ModelFile, type TrainingRecord,
+} from './format.js';
 export {
   fromReferencePacked, fromReferenceSaved, toReference, type DenseArray, type ReferencePacked, type ReferenceSaved,
 } from './reference.js';
+export { fitKernelPca } from './baselines/kpca.js';

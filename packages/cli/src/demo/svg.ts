@@ -1,0 +1,96 @@
+import type { HostQuadrics } from '@quadrix/models';
+
+type P3 = readonly [number, number, number];
+
+/**
+ * Points of the intersection of a model's quadrics near each seed point: Gauss–Newton on
+ * Q(x) = 0 (x ← x − Jᵀ(JJᵀ)⁻¹Q, J the stacked gradients), in float64 on the host.
+ */
+export const traceIntersection = (h: HostQuadrics, seeds: readonly P3[]): (P3 | undefined)[] => {
+  const { n, m } = h;
+  const value = (i: number, x: readonly number[]): [number, number[]] => {
+    let q = h.free[i]!;
+    const g = new Array<number>(n).fill(0);
+    for (let j = 0; j < n; j++) {
+      let sx = 0;
+      for (let k = 0; k < n; k++) sx += h.quadratic[(i * n + j) * n + k]! * x[k]!;
+      q += x[j]! * (sx + h.linear[i * n + j]!);
+      g[j] = 2 * sx + h.linear[i * n + j]!;
+    }
+    return [q, g];
+  };
+  return seeds.map((seed) => {
+    const x = [...seed];
+    for (let it = 0; it < 30; it++) {
+      const rows = Array.from({ length: m }, (_, i) => value(i, x));
+      if (m !== 2) return undefined;
+      const [[q1, g1], [q2, g2]] = rows as [[number, number[]], [number, number[]]];
+      const dot = (a: number[], b: number[]) => a.reduce((s, v, k) => s + v * b[k]!, 0);
+      const [a, b, d] = [dot(g1, g1), dot(g1, g2), dot(g2, g2)];
+      const det = a * d - b * b;
+      if (!(Math.abs(det) > 1e-12)) return undefined;
+      const y1 = (d * q1 - b * q2) / det;
+      const y2 = (a * q2 - b * q1) / det;
+      for (let k = 0; k < n; k++) x[k]! -= g1[k]! * y1 + g2[k]! * y2;
+    }
+    const [r1] = value(0, x);
+    const [r2] = value(1, x);
+    return Math.abs(r1) + Math.abs(r2) < 1e-9 && Math.hypot(...x.map((v, k) => v - seed[k]!)) < 0.5 ? (x as unknown as P3) : undefined;
+  });
+};
+
+export interface Layer {
+  readonly label: string;
+  readonly color: string;
+  readonly points?: readonly P3[];
+  readonly curve?: readonly (P3 | undefined)[];
+  readonly dash?: string;
+}
+
+/** An orthographic view of 3-D layers (rotation about z, then tilt), as a standalone SVG. */
+export const renderSvg = (title: string, layers: readonly Layer[], azimuth = 0.6, elevation = 0.45): string => {
+  const W = 720;
+  const H = 540;
+  const project = ([x, y, z]: P3): [number, number] => {
+    const xr = x * Math.cos(azimuth) - y * Math.sin(azimuth);
+    const yr = x * Math.sin(azimuth) + y * Math.cos(azimuth);
+    const v = z * Math.cos(elevation) - yr * Math.sin(elevation);
+    return [W / 2 + 190 * xr, H / 2 + 20 - 190 * v];
+  };
+  const path = (curve: readonly (P3 | undefined)[]): string => {
+    let d = '';
+    let pen = false;
+    let prev: P3 | undefined;
+    for (const p of curve) {
+      // Break the line where tracing failed or jumped to another branch.
+      if (p === undefined || (prev && Math.hypot(p[0] - prev[0], p[1] - prev[1], p[2] - prev[2]) > 0.3)) pen = false;
+      if (p !== undefined) {
+        const [u, w] = project(p);
+        d += `${pen ? 'L' : 'M'}${u.toFixed(1)},${w.toFixed(1)}`;
+        pen = true;
+      }
+      prev = p;
+    }
+    return d;
+  };
+  const body = layers.map((l) => {
+    const dots = (l.points ?? []).map((p) => {
+      const [u, w] = project(p);
+      return `<circle cx="${u.toFixed(1)}" cy="${w.toFixed(1)}" r="3" fill="${l.color}" fill-opacity="0.75"/>`;
+    });
+    const line = l.curve ? [`<path d="${path(l.curve)}" fill="none" stroke="${l.color}" stroke-width="2"${l.dash ? ` stroke-dasharray="${l.dash}"` : ''}/>`] : [];
+    return [...line, ...dots].join('\n');
+  });
+  const legend = layers.map((l, i) =>
+    `<g transform="translate(20,${54 + 22 * i})"><rect width="14" height="14" fill="${l.color}"/><text x="22" y="12" font-size="14">${l.label}</text></g>`,
+  );
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="20" y="30" font-size="18">${title}</text>`,
+    ...body,
+    ...legend,
+    '</svg>',
+    '',
+  ].join('\n');
+};
