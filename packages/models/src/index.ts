@@ -6,7 +6,7 @@
 export { DISTANCES, distanceFrom, isDistance, type Distance } from './distances.js';
 export {
   checkSizes, distances, evaluate, fromHost, initQuadrics, loss, packQuadratic, packedRow, score, sizesOf,
-  stiefelError, symmetricPart, unpackQuadratic, type HostQuadrics, type InitOptions, type LossOptions, type QuadricParams,
+  stiefelError, symmetricPart, unpackQuadratic, type HostQuadrics, type InitOptions, type LossOptions, type QuadricKernel, type QuadricParams,
 } from './quadrics.js';
 export { toHost } from './quadrics.js';
 export { adam, sgd, type AdamOptions, type Optimizer, type OptimizerName, type OptimizerState } from './optimizers.js';

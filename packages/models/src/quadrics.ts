@@ -133,9 +133,20 @@ const asData = (p: QuadricParams, x: Tensor): Tensor => {
   return cast(x, p.quadratic.dtype);
 };
 
-/** Values Q [B, m] and squared gradient norms ‖∇Q‖² [B, m] at the rows of X, by the fused kernel. */
-export const evaluate = (p: QuadricParams, x: Tensor, s: Tensor = symmetricPart(p.quadratic)): { values: Tensor; gradSq: Tensor } => {
-  const out = quadric(asData(p, x), s, p.linear, p.free);
+/**
+ * How values and gradient norms are computed: the fused primitive (default), or its composed
+ * specification `quadricComposed` (for benchmarks and backend research).
+ */
+export type QuadricKernel = typeof quadric;
+
+/** Values Q [B, m] and squared gradient norms ‖∇Q‖² [B, m] at the rows of X. */
+export const evaluate = (
+  p: QuadricParams,
+  x: Tensor,
+  s: Tensor = symmetricPart(p.quadratic),
+  kernel: QuadricKernel = quadric,
+): { values: Tensor; gradSq: Tensor } => {
+  const out = kernel(asData(p, x), s, p.linear, p.free);
   const [, B, m] = out.shape as [number, number, number];
   return {
     values: reshape(slice(out, [0, 0, 0], [1, B, m]), [B, m]),
@@ -144,14 +155,15 @@ export const evaluate = (p: QuadricParams, x: Tensor, s: Tensor = symmetricPart(
 };
 
 /** Per-quadric distances [B, m] of the rows of X. */
-export const distances = (p: QuadricParams, x: Tensor, distance: Distance): Tensor => {
+export const distances = (p: QuadricParams, x: Tensor, distance: Distance, kernel: QuadricKernel = quadric): Tensor => {
   const s = symmetricPart(p.quadratic);
-  const { values, gradSq } = evaluate(p, x, s);
+  const { values, gradSq } = evaluate(p, x, s, kernel);
   return distanceFrom(distance, values, gradSq, distance === 'dist2' ? norm(s, [1, 2]) : 1);
 };
 
 /** The outlier score [B]: the sum over quadrics of the per-quadric distances. */
-export const score = (p: QuadricParams, x: Tensor, distance: Distance): Tensor => sum(distances(p, x, distance), 1);
+export const score = (p: QuadricParams, x: Tensor, distance: Distance, kernel: QuadricKernel = quadric): Tensor =>
+  sum(distances(p, x, distance, kernel), 1);
 
 /** ‖GᵀG − I‖²_F with column i of G the flattened S_i: zero iff the S_i are HS-orthonormal. */
 export const stiefelError = (p: QuadricParams, s: Tensor = symmetricPart(p.quadratic)): Tensor => {
@@ -164,15 +176,16 @@ export interface LossOptions {
   readonly distance: Distance;
   /** weight of the Stiefel penalty (reference: 1) */
   readonly lambda: number;
+  readonly kernel?: QuadricKernel;
 }
 
 /**
  * The training loss of the reference: mean over points of the sum over quadrics of the distance
  * (for dist0 the mean over both), plus λ‖GᵀG − I‖²_F.
  */
-export const loss = (p: QuadricParams, x: Tensor, { distance, lambda }: LossOptions): Tensor => {
+export const loss = (p: QuadricParams, x: Tensor, { distance, lambda, kernel = quadric }: LossOptions): Tensor => {
   const s = symmetricPart(p.quadratic);
-  const { values, gradSq } = evaluate(p, x, s);
+  const { values, gradSq } = evaluate(p, x, s, kernel);
   const d = distanceFrom(distance, values, gradSq, distance === 'dist2' ? norm(s, [1, 2]) : 1);
   const fit = distance === 'dist0' ? mean(d) : mean(sum(d, 1));
   return lambda === 0 ? fit : add(fit, mul(stiefelError(p, s), lambda));

@@ -50,12 +50,12 @@ export interface Layer {
 /** An orthographic view of 3-D layers (rotation about z, then tilt), as a standalone SVG. */
 export const renderSvg = (title: string, layers: readonly Layer[], azimuth = 0.6, elevation = 0.45): string => {
   const W = 720;
-  const H = 540;
+  const H = 600;
   const project = ([x, y, z]: P3): [number, number] => {
     const xr = x * Math.cos(azimuth) - y * Math.sin(azimuth);
     const yr = x * Math.sin(azimuth) + y * Math.cos(azimuth);
     const v = z * Math.cos(elevation) - yr * Math.sin(elevation);
-    return [W / 2 + 190 * xr, H / 2 + 20 - 190 * v];
+    return [W / 2 + 180 * xr, 250 - 180 * v];
   };
   const path = (curve: readonly (P3 | undefined)[]): string => {
     let d = '';
@@ -82,7 +82,7 @@ export const renderSvg = (title: string, layers: readonly Layer[], azimuth = 0.6
     return [...line, ...dots].join('\n');
   });
   const legend = layers.map((l, i) =>
-    `<g transform="translate(20,${54 + 22 * i})"><rect width="14" height="14" fill="${l.color}"/><text x="22" y="12" font-size="14">${l.label}</text></g>`,
+    `<g transform="translate(20,${H - 22 * (layers.length - i) - 6})"><rect width="14" height="14" fill="${l.color}"/><text x="22" y="12" font-size="14">${l.label}</text></g>`,
   );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif">`,
