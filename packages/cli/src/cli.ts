@@ -32,7 +32,7 @@ export const parseCommandArgs = (cmd: Command, argv: readonly string[]): Record<
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // node:util's messages are precise but long; keep their first sentence.
-    throw new UsageError((e as Error).message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option'));
+    throw new UsageError((e as Error).message.split(/\.\s/)[0]!.replace(/^Unknown option/, 'unknown option'));
   }
 };
 

@@ -1,14 +1,14 @@
 import { QuadrixError, dispose, randomKey } from '@quadrix/core';
 import { writeFileAtomic } from '@quadrix/io/node';
 import {
-  DISTANCES, fromHost, initQuadrics, parseCheckpoint, parseModel, serializeCheckpoint, serializeModel, toHost, train,
+  DISTANCES, checkSizes, fromHost, initQuadrics, parseCheckpoint, parseModel, serializeCheckpoint, serializeModel, toHost, train,
   TrainingError, type Distance,
 } from '@quadrix/models';
 import { backendOption, resolveBackend } from '../backends.js';
 import { choice, numberOption, optionalString, required, UsageError, type Command } from '../cli.js';
 import { checkDimension, readPoints, toTensor } from '../data.js';
 import { progressPrinter } from '../progress.js';
-import { readText } from '../files.js';
+import { checkOutputDir, readText } from '../files.js';
 
 export const fit: Command = {
   name: 'fit',
@@ -59,6 +59,7 @@ export const fit: Command = {
   run: async (v, io) => {
     const dataPath = required(v, 'data');
     const out = required(v, 'out');
+    await checkOutputDir(out);
     const initPath = optionalString(v, 'init');
     if (initPath === undefined && v.quadrics === undefined) throw new UsageError('give --quadrics M or --init model.json');
     const distance = choice<Distance>(v, 'distance', DISTANCES, 'dist2');
@@ -76,8 +77,10 @@ export const fit: Command = {
     const { backend, dtype } = resolveBackend(v);
 
     const points = await readPoints(dataPath, normalize);
+    const quadrics = numberOption(v, 'quadrics', 1, { integer: true, min: 1 });
+    if (initPath === undefined) checkSizes('--quadrics', points.cols, quadrics);
     const init = initPath === undefined
-      ? initQuadrics(randomKey(seed), points.cols, numberOption(v, 'quadrics', 1, { integer: true, min: 1 }), { backend, dtype })
+      ? initQuadrics(randomKey(seed), points.cols, quadrics, { backend, dtype })
       : fromHost(parseModel(await readText(initPath)).params, { backend, dtype });
     const n = init.quadratic.shape[1]!;
     const m = init.quadratic.shape[0]!;

@@ -7,7 +7,7 @@ import {
   type HostQuadrics,
 } from '@quadrix/models';
 import { choice, optionalString, required, UsageError, type Command } from '../cli.js';
-import { readText } from '../files.js';
+import { checkOutputDir, readText } from '../files.js';
 
 const dense = (a: NpyArray, name: string): DenseArray & { readonly float32: boolean } => {
   if (a.dtype !== '<f4' && a.dtype !== '<f8') throw new QuadrixError('dtype', `${name}: expected a float array, got dtype ${a.dtype}`);
@@ -29,12 +29,10 @@ const loadArrays = async (v: Record<string, unknown>): Promise<Record<string, De
     return Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, dense(a, `${basename(npz)}:${k}`)]));
   }
   const [names, paths] = saved.some(Boolean) ? [SAVED, saved] : [PACKED, packed];
+  const missing = names.find((_, i) => paths[i] === undefined);
+  if (missing !== undefined) throw new UsageError(`--${missing.replace('_', '-')} is required with the other two`);
   const out: Record<string, DenseArray & { float32: boolean }> = {};
-  for (const [i, name] of names.entries()) {
-    const path = paths[i];
-    if (path === undefined) throw new UsageError(`--${name.replace('_', '-')} is required with the other two`);
-    out[name] = dense(await readNpy(path), basename(path));
-  }
+  for (const [i, name] of names.entries()) out[name] = dense(await readNpy(paths[i]!), basename(paths[i]!));
   return out;
 };
 
@@ -64,17 +62,20 @@ export const importReference: Command = {
   },
   run: async (v, io) => {
     const out = required(v, 'out');
+    await checkOutputDir(out);
     const distance = choice<Distance>(v, 'distance', DISTANCES, 'dist2');
     const arrays = await loadArrays(v);
     const has = (names: readonly string[]): boolean => names.every((k) => arrays[k] !== undefined);
     let host: HostQuadrics;
     let used: readonly string[];
-    if (has(PACKED)) {
-      host = fromReferencePacked({ q_coefs: arrays.q_coefs!, l_coefs: arrays.l_coefs!, free_coefs: arrays.free_coefs! });
-      used = PACKED;
-    } else if (has(SAVED)) {
+    // With both layouts present (as export-reference writes), the save() layout wins: S = quadratic/2
+    // undoes the export's 2·S exactly, while q·√2 then q/√2 can move an off-diagonal entry by an ulp.
+    if (has(SAVED)) {
       host = fromReferenceSaved({ quadratic: arrays.quadratic!, linear: arrays.linear!, free: arrays.free! });
       used = SAVED;
+    } else if (has(PACKED)) {
+      host = fromReferencePacked({ q_coefs: arrays.q_coefs!, l_coefs: arrays.l_coefs!, free_coefs: arrays.free_coefs! });
+      used = PACKED;
     } else {
       throw new QuadrixError('value', `the archive holds ${Object.keys(arrays).join(', ') || 'nothing'}; expected ${PACKED.join(', ')} or ${SAVED.join(', ')}`);
     }
@@ -97,6 +98,7 @@ export const exportReference: Command = {
   run: async (v, io) => {
     const model = parseModel(await readText(required(v, 'model')));
     const out = required(v, 'out');
+    await checkOutputDir(out);
     const ref = toReference(model.params);
     const npy = (a: DenseArray): NpyArray =>
       model.dtype === 'float32'

@@ -5,7 +5,7 @@ import { DISTANCES, distances, fromHost, parseModel, score as scoreRows, type Di
 import { backendOption, resolveBackend } from '../backends.js';
 import { choice, required, type Command } from '../cli.js';
 import { checkDimension, readPoints, toTensor } from '../data.js';
-import { readText } from '../files.js';
+import { checkOutputDir, readText } from '../files.js';
 
 /** Rows scored per kernel call: bounds memory whatever the file size. */
 const CHUNK = 4096;
@@ -36,6 +36,7 @@ export const score: Command = {
     const model = parseModel(await readText(required(v, 'model')));
     const dataPath = required(v, 'data');
     const out = required(v, 'out');
+    await checkOutputDir(out);
     const distance = choice<Distance>(v, 'distance', DISTANCES, model.distance);
     const perQuadric = v['per-quadric'] === true;
     const { backend, dtype } = resolveBackend(v);
