@@ -44,6 +44,7 @@ export const cpuBackend = (): Backend<CpuHandle> => {
       live.delete(h);
     },
     liveTensors: () => live.size,
+    describe: () => 'cpu (JavaScript, typed arrays)',
     kernels: counted,
   };
 };

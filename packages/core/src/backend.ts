@@ -45,5 +45,7 @@ export interface Backend<H = any> {
   dispose(handle: H): void;
   /** Handles uploaded or produced by kernels and not yet disposed. */
   liveTensors(): number;
+  /** One line on what really runs (device, adapter, kernel mode), for logs and benchmarks. */
+  describe?(): string;
   readonly kernels: KernelTable<H>;
 }

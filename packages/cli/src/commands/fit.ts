@@ -74,7 +74,7 @@ export const fit: Command = {
     const patience = v.patience === undefined ? undefined : numberOption(v, 'patience', 0, { integer: true, min: 1 });
     if (patience !== undefined && valPath === undefined) throw new UsageError('--patience needs --val');
     const normalize = v.normalize === true;
-    const { backend, dtype } = resolveBackend(v);
+    const { backend, dtype } = await resolveBackend(v);
 
     const points = await readPoints(dataPath, normalize);
     const quadrics = numberOption(v, 'quadrics', 1, { integer: true, min: 1 });
@@ -111,7 +111,7 @@ export const fit: Command = {
       const last = result.history.at(-1);
       await write(await toHost(result.params), { steps: result.steps, stopped: result.stopped, ...(last ? { finalLoss: last.loss } : {}) });
       io.out(
-        `fitted ${m} quadrics in R^${n} on ${points.rows} points: ${result.steps} steps, ${result.stopped}` +
+        `fitted ${m} quadrics in R^${n} on ${points.rows} points (${backend.describe?.() ?? backend.name}): ${result.steps} steps, ${result.stopped}` +
           `${last ? `, loss ${last.loss.toPrecision(5)}, stiefel error ${last.stiefelError.toExponential(2)}` : ''}` +
           `${result.bestEpoch ? `, kept epoch ${result.bestEpoch}` : ''} → ${out}`,
       );

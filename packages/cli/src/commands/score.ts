@@ -39,7 +39,7 @@ export const score: Command = {
     await checkOutputDir(out);
     const distance = choice<Distance>(v, 'distance', DISTANCES, model.distance);
     const perQuadric = v['per-quadric'] === true;
-    const { backend, dtype } = resolveBackend(v);
+    const { backend, dtype } = await resolveBackend(v);
     const points = await readPoints(dataPath, v.normalize === true);
     checkDimension(points, model.n, `--data ${dataPath}`);
     const params = fromHost(model.params, { backend, dtype });
