@@ -111,9 +111,9 @@ export const fit: Command = {
       const last = result.history.at(-1);
       await write(await toHost(result.params), { steps: result.steps, stopped: result.stopped, ...(last ? { finalLoss: last.loss } : {}) });
       io.out(
-        `fitted ${m} quadrics in R^${n} on ${points.rows} points (${backend.describe?.() ?? backend.name}): ${result.steps} steps, ${result.stopped}` +
+        `fitted ${m} quadrics in R^${n} on ${points.rows} points: ${result.steps} steps, ${result.stopped}` +
           `${last ? `, loss ${last.loss.toPrecision(5)}, stiefel error ${last.stiefelError.toExponential(2)}` : ''}` +
-          `${result.bestEpoch ? `, kept epoch ${result.bestEpoch}` : ''} → ${out}`,
+          `${result.bestEpoch ? `, kept epoch ${result.bestEpoch}` : ''}, on ${backend.describe?.() ?? backend.name} → ${out}`,
       );
       dispose(result.params);
     } catch (e) {
