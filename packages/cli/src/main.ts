@@ -2,11 +2,12 @@ import { QuadrixError } from '@quadrix/core';
 import { IoError } from '@quadrix/io';
 import { parseCommandArgs, UsageError, type Command, type Output } from './cli.js';
 import { demo } from './commands/demo.js';
+import { EVAL_COMMANDS } from './commands/eval.js';
 import { fit } from './commands/fit.js';
 import { exportReference, importReference } from './commands/reference.js';
 import { score } from './commands/score.js';
 
-export const COMMANDS: readonly Command[] = [fit, score, importReference, exportReference, demo];
+export const COMMANDS: readonly Command[] = [fit, score, importReference, exportReference, demo, ...EVAL_COMMANDS];
 
 const overview = (): string =>
   [

@@ -2,11 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@quadrix/io/node';
 import { backendOption, resolveBackend } from '../backends.js';
-import { numberOption, optionalString, type Command } from '../cli.js';
+import { numberOption, optionalString, UsageError, type Command } from '../cli.js';
 import { curve, RECIPES, runSeed, type FitMetrics, type Recipe, type SeedResult } from '../demo/tennis.js';
 import { renderSvg, traceIntersection } from '../demo/svg.js';
 
-const DEMO_RECIPES: readonly Recipe[] = ['reference', 'adam', 'adam-retraction', 'kpca-warm-start'];
+const DEFAULT_RECIPES: readonly Recipe[] = ['reference', 'adam', 'adam-retraction', 'kpca-warm-start'];
 
 const stats = (xs: readonly number[]): string => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -32,31 +32,35 @@ export const picture = (r: SeedResult, recipe: Recipe): string => {
 export const demo: Command = {
   name: 'demo',
   summary: "the paper's toy example: quadrics vs kernel PCA on a tennis ball's seam line",
-  usage: `quadrix demo [--out DIR] [--seeds K] [--backend NAME]
+  usage: `quadrix demo [--out DIR] [--seeds K] [--recipes R,…] [--backend NAME]
 
   Fits 2 quadrics (dist2_full, 500 epochs, batch 20) to 100 noisy points of the seam line of a
   tennis ball plus one outlier, with several optimisation recipes, and quadratic kernel PCA;
   prints, over K seeds (default 5), the mean dist2_full and mean Σ|Q|/‖S‖ on 200 points of the
-  exact curve, and writes tennis.svg into DIR (default: the current folder).`,
-  options: { out: { type: 'string' }, seeds: { type: 'string' }, ...backendOption },
+  exact curve, and writes tennis.svg into DIR (default: the current folder).
+  Recipes: ${Object.keys(RECIPES).join(', ')} (default ${DEFAULT_RECIPES.join(',')}).`,
+  options: { out: { type: 'string' }, seeds: { type: 'string' }, recipes: { type: 'string' }, ...backendOption },
   run: async (v, io) => {
     const dir = optionalString(v, 'out') ?? '.';
     const seeds = numberOption(v, 'seeds', 5, { integer: true, min: 1 });
     const { backend } = await resolveBackend({ ...v, dtype: v.dtype ?? 'float32' });
+    const recipes = (optionalString(v, 'recipes')?.split(',') ?? DEFAULT_RECIPES) as Recipe[];
+    const unknown = recipes.find((r) => !(r in RECIPES));
+    if (unknown !== undefined) throw new UsageError(`unknown recipe '${unknown}' (recipes: ${Object.keys(RECIPES).join(', ')})`);
     const results: SeedResult[] = [];
     for (let seed = 0; seed < seeds; seed++) {
-      const r = await runSeed(seed, backend, DEMO_RECIPES);
+      const r = await runSeed(seed, backend, recipes);
       results.push(r);
-      io.err(`seed ${seed}: kernel PCA ${r.kpca.dist2Full.toFixed(3)}, ` + DEMO_RECIPES.map((k) => `${k} ${r.quadrics[k]!.dist2Full.toFixed(3)}`).join(', '));
+      io.err(`seed ${seed}: kernel PCA ${r.kpca.dist2Full.toFixed(3)}, ` + recipes.map((k) => `${k} ${r.quadrics[k]!.dist2Full.toFixed(3)}`).join(', '));
     }
     const row = (label: string, get: (r: SeedResult) => FitMetrics) =>
       `${label.padEnd(44)} ${stats(results.map((r) => get(r).dist2Full)).padEnd(32)} ${stats(results.map((r) => get(r).normalizedQ))}`;
     io.out(`Tennis-ball seam, 2 quadrics, ${seeds} seeds, backend ${backend.name}: mean ± sd [min, max] on 200 points of the exact curve`);
     io.out(`${'method'.padEnd(44)} ${'mean dist2_full (sum of 2)'.padEnd(32)} mean Σ|Q|/‖S‖`);
     io.out(row('quadratic kernel PCA', (r) => r.kpca));
-    for (const k of DEMO_RECIPES) io.out(row(RECIPES[k].label, (r) => r.quadrics[k]!));
+    for (const k of recipes) io.out(row(RECIPES[k].label, (r) => r.quadrics[k]!));
     await mkdir(dir, { recursive: true });
-    const best = DEMO_RECIPES.reduce((a, b) =>
+    const best = recipes.reduce((a, b) =>
       results.reduce((s, r) => s + r.quadrics[b]!.dist2Full, 0) < results.reduce((s, r) => s + r.quadrics[a]!.dist2Full, 0) ? b : a);
     const file = join(dir, 'tennis.svg');
     await writeFileAtomic(file, new TextEncoder().encode(picture(results[0]!, best)));
