@@ -10,7 +10,7 @@ const x = tensor(pts, { backend });
 const init = initQuadrics(randomKey(0), 3, 2, { backend });          // 2 HS-orthonormal quadrics
 const { params, history } = await train(init, x, {
   distance: 'dist2', optimizer: 'adam', lr: 0.01, epochs: 200, batchSize: 32, seed: 0,
-  onProgress: (p) => p.epoch % 50 === 0 && console.log(p.epoch, p.loss, p.stiefelError),
+  onProgress: (p) => void (p.epoch % 50 === 0 && console.log(p.epoch, p.loss, p.stiefelError)),
 });
 const probe = tensor([[1, 0, 0], [0, 0, 1]], { backend });           // on the circle; far from it
 console.log(tidy(() => dataSync(score(params, probe, 'dist2'))));    // small, then large

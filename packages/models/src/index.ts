@@ -22,3 +22,5 @@ export {
   fromReferencePacked, fromReferenceSaved, toReference, type DenseArray, type ReferencePacked, type ReferenceSaved,
 } from './reference.js';
 export { fitKernelPca } from './baselines/kpca.js';
+export { projectToVariety } from './variety.js';
+export * as tennis from './toy/tennis.js';

@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@quadrix/io/node';
 import { backendOption, resolveBackend } from '../backends.js';
 import { numberOption, optionalString, UsageError, type Command } from '../cli.js';
-import { curve, RECIPES, runSeed, type FitMetrics, type Recipe, type SeedResult } from '../demo/tennis.js';
-import { renderSvg, traceIntersection } from '../demo/svg.js';
+import { projectToVariety, tennis } from '@quadrix/models';
+import { renderSvg, type P3 } from '../demo/svg.js';
+
+const { curve, RECIPES, runSeed } = tennis;
+type Recipe = tennis.Recipe;
+type SeedResult = tennis.SeedResult;
+type FitMetrics = tennis.FitMetrics;
+
+const trace = (model: tennis.SeedResult['kpcaModel'], seeds: readonly P3[]) => projectToVariety(model, seeds) as (P3 | undefined)[];
 
 const DEFAULT_RECIPES: readonly Recipe[] = ['reference', 'adam', 'adam-retraction', 'kpca-warm-start'];
 
@@ -22,8 +29,8 @@ export const picture = (r: SeedResult, recipe: Recipe): string => {
   const fitted = r.quadrics[recipe]!;
   return renderSvg(`Tennis-ball seam, seed ${r.seed}: data, true curve and fitted intersections`, [
     { label: 'true curve', color: '#888888', curve: [...exact, exact[0]!], dash: '4 4' },
-    { label: `2 quadrics, ${RECIPES[recipe].label} (mean dist2_full ${fitted.dist2Full.toFixed(3)})`, color: '#d9480f', curve: traceIntersection(fitted.model, [...exact, exact[0]!]) },
-    { label: `quadratic kernel PCA (mean dist2_full ${r.kpca.dist2Full.toFixed(3)})`, color: '#2b8a3e', curve: traceIntersection(r.kpcaModel, [...exact, exact[0]!]) },
+    { label: `2 quadrics, ${RECIPES[recipe].label} (mean dist2_full ${fitted.dist2Full.toFixed(3)})`, color: '#d9480f', curve: trace(fitted.model, [...exact, exact[0]!]) },
+    { label: `quadratic kernel PCA (mean dist2_full ${r.kpca.dist2Full.toFixed(3)})`, color: '#2b8a3e', curve: trace(r.kpcaModel, [...exact, exact[0]!]) },
     { label: 'data (100 noisy points)', color: '#1c7ed6', points: triples(r.data.points.subarray(0, (r.data.count - r.data.outliers) * 3)) },
     { label: 'outlier', color: '#c2255c', points: triples(r.data.points.subarray((r.data.count - r.data.outliers) * 3)) },
   ]);

@@ -1,43 +1,4 @@
-import type { HostQuadrics } from '@quadrix/models';
-
-type P3 = readonly [number, number, number];
-
-/**
- * Points of the intersection of a model's quadrics near each seed point: Gauss–Newton on
- * Q(x) = 0 (x ← x − Jᵀ(JJᵀ)⁻¹Q, J the stacked gradients), in float64 on the host.
- */
-export const traceIntersection = (h: HostQuadrics, seeds: readonly P3[]): (P3 | undefined)[] => {
-  const { n, m } = h;
-  const value = (i: number, x: readonly number[]): [number, number[]] => {
-    let q = h.free[i]!;
-    const g = new Array<number>(n).fill(0);
-    for (let j = 0; j < n; j++) {
-      let sx = 0;
-      for (let k = 0; k < n; k++) sx += h.quadratic[(i * n + j) * n + k]! * x[k]!;
-      q += x[j]! * (sx + h.linear[i * n + j]!);
-      g[j] = 2 * sx + h.linear[i * n + j]!;
-    }
-    return [q, g];
-  };
-  return seeds.map((seed) => {
-    const x = [...seed];
-    for (let it = 0; it < 30; it++) {
-      const rows = Array.from({ length: m }, (_, i) => value(i, x));
-      if (m !== 2) return undefined;
-      const [[q1, g1], [q2, g2]] = rows as [[number, number[]], [number, number[]]];
-      const dot = (a: number[], b: number[]) => a.reduce((s, v, k) => s + v * b[k]!, 0);
-      const [a, b, d] = [dot(g1, g1), dot(g1, g2), dot(g2, g2)];
-      const det = a * d - b * b;
-      if (!(Math.abs(det) > 1e-12)) return undefined;
-      const y1 = (d * q1 - b * q2) / det;
-      const y2 = (a * q2 - b * q1) / det;
-      for (let k = 0; k < n; k++) x[k]! -= g1[k]! * y1 + g2[k]! * y2;
-    }
-    const [r1] = value(0, x);
-    const [r2] = value(1, x);
-    return Math.abs(r1) + Math.abs(r2) < 1e-9 && Math.hypot(...x.map((v, k) => v - seed[k]!)) < 0.5 ? (x as unknown as P3) : undefined;
-  });
-};
+export type P3 = readonly [number, number, number];
 
 export interface Layer {
   readonly label: string;

@@ -1,9 +1,13 @@
+/**
+ * The paper's toy example: points near the seam line of a tennis ball, 2 quadrics against
+ * quadratic kernel PCA. Used by `quadrix demo`, the web demo and the tests.
+ */
 import {
   dataSync, dispose, normalValues, randomKey, splitKey, tensor, tidy, uniformValues, type Backend, type Key,
 } from '@quadrix/core';
-import {
-  distances, fitKernelPca, fromHost, initQuadrics, toHost, train, type HostQuadrics, type TrainOptions,
-} from '@quadrix/models';
+import { fitKernelPca } from '../baselines/kpca.js';
+import { distances, fromHost, initQuadrics, toHost, type HostQuadrics } from '../quadrics.js';
+import { train, type TrainOptions } from '../trainer.js';
 
 /** The seam line of a tennis ball (the paper's toy example) with a = 0.8, b = 0.2. */
 export const A = 0.8;
