@@ -1,4 +1,4 @@
-// Runs every package's tests (packages/*/test/**/*.test.ts) from source with Node's test runner.
+// Runs every package's tests ({packages,apps,tools}/*/test/**/*.test.ts) from source with Node's test runner.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,9 @@ const walk = (dir) =>
   });
 
 const filter = process.argv.slice(2);
-const files = readdirSync('packages')
-  .map((pkg) => join('packages', pkg, 'test'))
+const files = ['packages', 'apps', 'tools']
+  .filter((top) => statSync(top, { throwIfNoEntry: false })?.isDirectory())
+  .flatMap((top) => readdirSync(top).map((pkg) => join(top, pkg, 'test')))
   .filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory())
   .flatMap(walk)
   .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))

@@ -52,6 +52,8 @@ export interface Progress {
   readonly stiefelError: number;
   readonly validationLoss?: number;
   readonly pointsPerSecond: number;
+  /** the current parameters, valid during the callback only (the trainer disposes them later) */
+  readonly params: QuadricParams;
 }
 
 export interface EpochRecord {
@@ -187,6 +189,7 @@ export const train = async (init: QuadricParams, x: Tensor, options: TrainOption
       stiefelError: stiefel,
       ...(validationLoss === undefined ? {} : { validationLoss }),
       pointsPerSecond: elapsed > 0 ? sinceReport.points / elapsed : 0,
+      params,
     });
     sinceReport = { loss: 0, steps: 0, points: 0, start: performance.now() };
     return stiefel;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import type { TestResult } from './harness.js';
 
 export type { TestResult } from './harness.js';
@@ -36,6 +36,26 @@ export const HEADLESS_FLAGS = [
   '--disable-sync',
 ];
 
+/**
+ * Starts headless Chromium with a fresh profile and the flags above (plus `flags`), runs `fn` with
+ * a new page, and closes everything afterwards.
+ */
+export const withPage = async <T>(flags: readonly string[], fn: (page: Page) => Promise<T>): Promise<T> => {
+  const dir = await mkdtemp(join(tmpdir(), 'quadrix-browser-'));
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    args: [...HEADLESS_FLAGS.filter((f) => f !== '--headless'), ...flags],
+  });
+  try {
+    return await fn(await context.newPage());
+  } finally {
+    await context.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
 export interface BrowserRun {
   readonly results: readonly TestResult[];
   readonly info: Record<string, unknown>;
@@ -51,7 +71,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
  * the page's results. `timeoutMs` bounds the whole page.
  */
 export const runInBrowser = async (entry: string | URL, opts: { flags?: readonly string[]; timeoutMs?: number } = {}): Promise<BrowserRun> => {
-  const dir = await mkdtemp(join(tmpdir(), 'quadrix-browser-'));
+  const dir = await mkdtemp(join(tmpdir(), 'quadrix-bundle-'));
   const server = createServer(async (req, res) => {
     const path = join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!.replace(/^\/$/, '/index.html')));
     try {
@@ -62,7 +82,7 @@ export const runInBrowser = async (entry: string | URL, opts: { flags?: readonly
       res.writeHead(404).end();
     }
   });
-  const browser = await (async () => {
+  try {
     await build({
       entryPoints: [typeof entry === 'string' ? entry : fileURLToPath(entry)],
       outfile: join(dir, 'test.js'),
@@ -76,29 +96,20 @@ export const runInBrowser = async (entry: string | URL, opts: { flags?: readonly
     });
     await writeFile(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>quadrix tests</title><script type="module" src="test.js"></script>\n');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    // A fresh profile per run; playwright adds --headless itself.
-    return chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...HEADLESS_FLAGS.filter((f) => f !== '--headless'), ...(opts.flags ?? [])],
-    });
-  })();
-  const log: string[] = [];
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
     const { port } = server.address() as AddressInfo;
-    // 'commit': synchronous kernels can hold the load event for a long time.
-    await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'commit' });
-    const timeout = opts.timeoutMs ?? 300_000;
-    await page.waitForFunction(() => window.__quadrixResults !== undefined, undefined, { timeout, polling: 250 }).catch((e: Error) => {
-      throw new Error(`the page published no results within ${timeout} ms (${e.message.split('\n')[0]}); console:\n${log.join('\n')}`);
+    return await withPage(opts.flags ?? [], async (page) => {
+      const log: string[] = [];
+      page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
+      // 'commit': synchronous kernels can hold the load event for a long time.
+      await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'commit' });
+      const timeout = opts.timeoutMs ?? 300_000;
+      await page.waitForFunction(() => window.__quadrixResults !== undefined, undefined, { timeout, polling: 250 }).catch((e: Error) => {
+        throw new Error(`the page published no results within ${timeout} ms (${e.message.split('\n')[0]}); console:\n${log.join('\n')}`);
+      });
+      return { ...(await page.evaluate(() => window.__quadrixResults!)), console: log };
     });
-    const out = await page.evaluate(() => window.__quadrixResults!);
-    return { ...out, console: log };
   } finally {
-    await browser.close();
     server.close();
     await rm(dir, { recursive: true, force: true });
   }
