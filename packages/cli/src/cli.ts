@@ -24,6 +24,13 @@ export interface Command<O extends Options = Options> {
   readonly run: (values: Record<string, string | boolean | undefined>, io: Output) => Promise<void>;
 }
 
+/** A command with subcommands, e.g. `quadrix eval ir …`. */
+export interface CommandGroup {
+  readonly name: string;
+  readonly summary: string;
+  readonly subcommands: readonly Command[];
+}
+
 export const parseCommandArgs = (cmd: Command, argv: readonly string[]): Record<string, string | boolean | undefined> => {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });

@@ -1,13 +1,13 @@
 import { QuadrixError } from '@quadrix/core';
 import { IoError } from '@quadrix/io';
-import { parseCommandArgs, UsageError, type Command, type Output } from './cli.js';
+import { parseCommandArgs, UsageError, type Command, type CommandGroup, type Output } from './cli.js';
 import { demo } from './commands/demo.js';
-import { EVAL_COMMANDS } from './commands/eval.js';
+import { evalGroup } from './commands/eval.js';
 import { fit } from './commands/fit.js';
 import { exportReference, importReference } from './commands/reference.js';
 import { score } from './commands/score.js';
 
-export const COMMANDS: readonly Command[] = [fit, score, importReference, exportReference, demo, ...EVAL_COMMANDS];
+export const COMMANDS: readonly (Command | CommandGroup)[] = [fit, score, importReference, exportReference, demo, evalGroup];
 
 const overview = (): string =>
   [
@@ -29,10 +29,30 @@ export const run = async (argv: readonly string[], io: Output): Promise<number> 
     io.out(overview());
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`quadrix: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     return 2;
+  }
+  let cmd: Command;
+  let label = name;
+  if ('subcommands' in entry) {
+    const [sub, ...subRest] = rest;
+    const names = entry.subcommands.map((c) => c.name).join(', ');
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      io.out([`quadrix ${name}: ${entry.summary}`, '', ...entry.subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '', `quadrix ${name} <${names.replaceAll(', ', '|')}> --help`].join('\n'));
+      return sub === undefined ? 2 : 0;
+    }
+    const found = entry.subcommands.find((c) => c.name === sub);
+    if (!found) {
+      io.err(`quadrix ${name}: unknown subcommand '${sub}' (${names})`);
+      return 2;
+    }
+    cmd = found;
+    label = `${name} ${sub}`;
+    rest.splice(0, rest.length, ...subRest);
+  } else {
+    cmd = entry;
   }
   try {
     const values = parseCommandArgs(cmd, rest);
@@ -45,14 +65,14 @@ export const run = async (argv: readonly string[], io: Output): Promise<number> 
   } catch (e) {
     if (process.env.QUADRIX_DEBUG) io.err((e as Error).stack ?? String(e));
     if (e instanceof UsageError) {
-      io.err(`quadrix ${name}: ${e.message} (see quadrix ${name} --help)`);
+      io.err(`quadrix ${label}: ${e.message} (see quadrix ${label} --help)`);
       return 2;
     }
     if (e instanceof QuadrixError || e instanceof IoError) {
-      io.err(`quadrix ${name}: ${e.message}`);
+      io.err(`quadrix ${label}: ${e.message}`);
       return 1;
     }
-    io.err(`quadrix ${name}: unexpected error: ${(e as Error).message ?? String(e)}`);
+    io.err(`quadrix ${label}: unexpected error: ${(e as Error).message ?? String(e)}`);
     return 1;
   }
 };

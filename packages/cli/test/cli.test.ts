@@ -102,20 +102,21 @@ describe('quadrix fit and score', () => {
 });
 
 describe('quadrix help and usage', () => {
-  for (const cmd of COMMANDS) {
-    it(`${cmd.name} --help and -h exit 0 and print its usage`, async () => {
+  const leaves = COMMANDS.flatMap((c) => ('subcommands' in c ? c.subcommands.map((s) => ({ words: [c.name, s.name], usage: s.usage })) : [{ words: [c.name], usage: c.usage }]));
+  for (const { words, usage } of leaves) {
+    it(`${words.join(' ')} --help and -h exit 0 and print its usage`, async () => {
       for (const flag of ['--help', '-h']) {
-        const r = await quadrix(cmd.name, flag);
+        const r = await quadrix(...words, flag);
         assert.equal(r.code, 0);
-        assert.equal(r.out, cmd.usage);
-        assert.ok(r.out.startsWith(`quadrix ${cmd.name} `), r.out);
+        assert.equal(r.out, usage);
+        assert.ok(r.out.startsWith(`quadrix ${words.join(' ')} `), r.out);
         assert.equal(r.err, '');
       }
     });
   }
 
-  it('lists the five commands', () => {
-    assert.deepEqual(COMMANDS.map((c) => c.name), ['fit', 'score', 'import-reference', 'export-reference', 'demo']);
+  it('lists the commands', () => {
+    assert.deepEqual(COMMANDS.map((c) => c.name), ['fit', 'score', 'import-reference', 'export-reference', 'demo', 'eval']);
   });
 
   it('no arguments prints the overview and exits 2; --help prints it and exits 0', async () => {

@@ -117,7 +117,10 @@ export const expectError = async (
   assert.equal(r.io.lines.err.at(-1), errors[0], 'the error is the last line');
   const line = errors[0]!;
   assert.ok(!/[\r\n]/.test(line), `the error is not a single line: ${JSON.stringify(line)}`);
-  assert.ok(line.startsWith(`quadrix ${argv[0]}: `), `the error names the command: ${JSON.stringify(line)}`);
+  // A command group's errors name the subcommand too (quadrix eval ir: …), unless it is unknown.
+  const words = argv[0] === 'eval' && /^[a-z]+$/.test(argv[1] ?? '') ? argv.slice(0, 2) : argv.slice(0, 1);
+  const named = line.startsWith(`quadrix ${words.join(' ')}: `) || line.startsWith(`quadrix ${argv[0]}: unknown subcommand`);
+  assert.ok(named, `the error names the command: ${JSON.stringify(line)}`);
   for (const f of fragments) {
     const hit = typeof f === 'string' ? line.includes(f) : f.test(line);
     assert.ok(hit, `error ${JSON.stringify(line)} lacks ${String(f)}`);

@@ -5,7 +5,7 @@ import {
 } from '@quadrix/eval';
 import { readLabels, readMatrix, readVector } from '@quadrix/eval/node';
 import { backendOption, resolveBackend } from '../backends.js';
-import { choice, numberOption, optionalString, required, UsageError, type Command } from '../cli.js';
+import { choice, numberOption, optionalString, required, UsageError, type Command, type CommandGroup } from '../cli.js';
 
 const json = { json: { type: 'boolean' } } as const;
 const f4 = (v: number): string => v.toFixed(4);
@@ -28,9 +28,9 @@ const fraction = (v: Record<string, unknown>, name: string, fallback: number, { 
 };
 
 export const evalIr: Command = {
-  name: 'eval-ir',
+  name: 'ir',
   summary: 'identification and verification rates, plain or robustified similarity',
-  usage: `quadrix eval-ir --embeddings E.npy --labels L.npy [options]
+  usage: `quadrix eval ir --embeddings E.npy --labels L.npy [options]
 
   --embeddings FILE          embeddings, a 2-D float .npy [N, n]
   --labels FILE              identity of each embedding, .npy of strings or integers [N]
@@ -164,9 +164,9 @@ export const evalIr: Command = {
 };
 
 export const evalAuc: Command = {
-  name: 'eval-auc',
+  name: 'auc',
   summary: 'ROC-AUC of outlier scores (outliers are the positive class)',
-  usage: `quadrix eval-auc --inliers S_in.npy --outliers S_out.npy [--json]
+  usage: `quadrix eval auc --inliers S_in.npy --outliers S_out.npy [--json]
 
   --inliers FILE    scores of in-distribution points, a 1-D .npy (higher = more outlying)
   --outliers FILE   scores of outliers, a 1-D .npy
@@ -189,9 +189,9 @@ export const evalAuc: Command = {
 const METHODS = ['quadrics', 'qfull', 'qsub', 'pca', 'ocsvm', 'norm'] as const;
 
 export const evalOod: Command = {
-  name: 'eval-ood',
+  name: 'ood',
   summary: 'outlier detection: ROC-AUC of quadrics and baselines over random draws',
-  usage: `quadrix eval-ood --train X.npy --inliers X_in.npy --outliers X_out.npy [options]
+  usage: `quadrix eval ood --train X.npy --inliers X_in.npy --outliers X_out.npy [options]
 
   --train FILE          in-distribution training embeddings [N, n]
   --inliers FILE        held-out in-distribution embeddings
@@ -289,4 +289,8 @@ Embeddings are scaled to unit length for pca, ocsvm and the quadrics; norm score
 };
 
 /** The evaluation commands, in the order `quadrix --help` lists them. */
-export const EVAL_COMMANDS: readonly Command[] = [evalIr, evalAuc, evalOod];
+export const evalGroup: CommandGroup = {
+  name: 'eval',
+  summary: "the paper's evaluation protocols: identification rate, ROC-AUC, outlier detection",
+  subcommands: [evalIr, evalAuc, evalOod],
+};
