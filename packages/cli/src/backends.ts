@@ -1,5 +1,6 @@
 import { QuadrixError, type Backend, type DType } from '@quadrix/core';
 import { cpuBackend } from '@quadrix/backend-cpu';
+import type { GpujsOptions } from '@quadrix/backend-gpujs';
 import { UsageError } from './cli.js';
 
 /**
@@ -8,9 +9,19 @@ import { UsageError } from './cli.js';
  */
 const BACKENDS: Readonly<Record<string, () => Promise<Backend>>> = {
   cpu: async () => cpuBackend(),
+  // gpu.js loads only when chosen; `fit` prints describe(), which names the kernel class that runs.
+  // QUADRIX_GPUJS_REQUIRE=gpu refuses gpu.js's silent WebAssembly/CPU fallbacks.
+  gpujs: async () => {
+    const { gpujsBackend } = await import('@quadrix/backend-gpujs');
+    const need = process.env.QUADRIX_GPUJS_REQUIRE as GpujsOptions['require'];
+    return gpujsBackend(need ? { require: need } : {});
+  },
 };
 
 export const BACKEND_NAMES = Object.keys(BACKENDS);
+
+/** For usage texts: the backends, the default first. */
+export const BACKEND_LIST = `${BACKEND_NAMES[0]} (default) | ${BACKEND_NAMES.slice(1).join(' | ')}`;
 
 export const backendOption = { backend: { type: 'string', default: 'cpu' }, dtype: { type: 'string', default: 'float32' } } as const;
 

@@ -4,7 +4,7 @@ import {
   quadricsScorer, quantile, rocAuc, type IrData, type Protocol, type Scorer, type Similarity, type Transform,
 } from '@quadrix/eval';
 import { readLabels, readMatrix, readVector } from '@quadrix/eval/node';
-import { backendOption, resolveBackend } from '../backends.js';
+import { BACKEND_LIST, backendOption, resolveBackend } from '../backends.js';
 import { choice, numberOption, optionalString, required, UsageError, type Command, type CommandGroup } from '../cli.js';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -51,7 +51,7 @@ export const evalIr: Command = {
   --protocol P               ${PROTOCOLS.join(' | ')}
                              (default data_distractors_no_false_pairs)
   --json                     one JSON object instead of a table
-  --backend NAME             cpu (default)
+  --backend NAME             ${BACKEND_LIST}
   --dtype T                  float32 (default) | float64`,
   options: {
     embeddings: { type: 'string' },
@@ -208,7 +208,7 @@ export const evalOod: Command = {
   --batch-size B        default 32
   --nu NU               the one-class SVM's ν (default 0.5)
   --json                one JSON object instead of a table
-  --backend NAME        cpu (default)
+  --backend NAME        ${BACKEND_LIST}
   --dtype T             float32 (default) | float64
 
 Embeddings are scaled to unit length for pca, ocsvm and the quadrics; norm scores the raw norm.`,

@@ -4,7 +4,7 @@ import {
   DISTANCES, checkSizes, fromHost, initQuadrics, parseCheckpoint, parseModel, serializeCheckpoint, serializeModel, toHost, train,
   TrainingError, type Distance,
 } from '@quadrix/models';
-import { backendOption, resolveBackend } from '../backends.js';
+import { BACKEND_LIST, backendOption, resolveBackend } from '../backends.js';
 import { choice, numberOption, optionalString, required, UsageError, type Command } from '../cli.js';
 import { checkDimension, readPoints, toTensor } from '../data.js';
 import { progressPrinter } from '../progress.js';
@@ -33,7 +33,7 @@ export const fit: Command = {
   --patience P          with --val: stop after P epochs without improvement, keep the best
   --checkpoint FILE     write a checkpoint after every epoch
   --resume FILE         continue from a checkpoint (same data and options)
-  --backend NAME        cpu (default)
+  --backend NAME        ${BACKEND_LIST}
   --dtype T             float32 (default) | float64`,
   options: {
     data: { type: 'string' },

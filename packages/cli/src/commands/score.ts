@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { data, dispose, gather, tidy } from '@quadrix/core';
 import { writeNpy } from '@quadrix/io/node';
 import { DISTANCES, distances, fromHost, parseModel, score as scoreRows, type Distance } from '@quadrix/models';
-import { backendOption, resolveBackend } from '../backends.js';
+import { BACKEND_LIST, backendOption, resolveBackend } from '../backends.js';
 import { choice, required, type Command } from '../cli.js';
 import { checkDimension, readPoints, toTensor } from '../data.js';
 import { checkOutputDir, readText } from '../files.js';
@@ -21,7 +21,7 @@ export const score: Command = {
   --distance D      dist0 | dist1 | dist2 | dist2_full (default: the model's)
   --per-quadric     one column per quadric instead of the sum
   --normalize       scale every row to unit length first
-  --backend NAME    cpu (default)
+  --backend NAME    ${BACKEND_LIST}
   --dtype T         float32 (default) | float64`,
   options: {
     model: { type: 'string' },
