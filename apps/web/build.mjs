@@ -12,6 +12,8 @@ await build({
   outdir: out,
   bundle: true,
   format: 'esm',
+  // gpu.js and other backends load as separate chunks, only when chosen.
+  splitting: true,
   platform: 'browser',
   target: 'es2022',
   minify: true,

@@ -12,12 +12,23 @@ const $ = <T extends Element>(sel: string): T => document.querySelector<T>(sel)!
 const triples = (a: ArrayLike<number>, from = 0, to = a.length / 3): P3[] =>
   Array.from({ length: to - from }, (_, i) => [a[3 * (from + i)]!, a[3 * (from + i) + 1]!, a[3 * (from + i) + 2]!] as const);
 
-/** Fills every backend selector; unavailable backends stay listed, greyed out, with the reason. */
+const newWorker = (): Worker => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+
+/**
+ * Fills every backend selector: a worker tries each backend where training would run, and those
+ * that fail stay listed, greyed out, with the reason.
+ */
 const offerBackends = async (): Promise<void> => {
+  const worker = newWorker();
+  const unavailable = await new Promise<Record<string, string | undefined>>((resolve) => {
+    worker.onmessage = (e: MessageEvent<FromWorker>) => e.data.type === 'probe' && resolve(e.data.unavailable);
+    worker.postMessage({ type: 'probe' });
+  });
+  worker.terminate();
   for (const select of document.querySelectorAll<HTMLSelectElement>('select.backend')) {
     for (const b of PAGE_BACKENDS) {
-      const why = await b.unavailable();
-      const option = new Option(why ? `${b.label} — ${why}` : b.label, b.name);
+      const why = unavailable[b.name];
+      const option = new Option(why ? `${b.label} — unavailable: ${why}` : b.label, b.name);
       option.disabled = why !== undefined;
       select.add(option);
     }
@@ -31,7 +42,7 @@ const runFit = (
   onProgress: (m: Extract<FromWorker, { type: 'progress' }>) => void,
 ): Promise<Extract<FromWorker, { type: 'done' }>> =>
   new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const worker = newWorker();
     const stop = form.querySelector<HTMLButtonElement>('.stop')!;
     const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
     stop.disabled = false;
@@ -45,7 +56,7 @@ const runFit = (
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       if (m.type === 'progress') onProgress(m);
-      else {
+      else if (m.type !== 'probe') {
         finish();
         if (m.type === 'done') resolve(m);
         else reject(new Error(m.message));

@@ -34,6 +34,7 @@ export interface HostModel {
 export type FromWorker =
   | { readonly type: 'progress'; readonly epoch: number; readonly step: number; readonly loss: number; readonly stiefelError: number; readonly pointsPerSecond: number; readonly params?: HostModel }
   | { readonly type: 'done'; readonly stopped: string; readonly steps: number; readonly params: HostModel; readonly scores?: Float32Array; readonly backend: string }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'probe'; readonly unavailable: Record<string, string | undefined> };
 
-export type ToWorker = FitRequest | { readonly type: 'stop' };
+export type ToWorker = FitRequest | { readonly type: 'stop' } | { readonly type: 'probe' };

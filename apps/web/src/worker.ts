@@ -1,7 +1,7 @@
 // The training worker: fits quadrics off the main thread so the page stays responsive.
 import { data, dispose, randomKey, tensor, tidy } from '@quadrix/core';
 import { initQuadrics, score, toHost, train, type QuadricParams } from '@quadrix/models';
-import { pageBackend } from './backends.js';
+import { pageBackend, probeBackends } from './backends.js';
 import type { FitRequest, FromWorker, HostModel, ToWorker } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(m, transfer);
@@ -51,5 +51,6 @@ const fit = async (r: FitRequest): Promise<void> => {
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   if (msg.type === 'stop') stop?.abort();
+  else if (msg.type === 'probe') void probeBackends().then((unavailable) => post({ type: 'probe', unavailable }));
   else fit(msg).catch((err: unknown) => post({ type: 'error', message: (err as Error).message ?? String(err) }));
 };

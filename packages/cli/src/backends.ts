@@ -16,6 +16,8 @@ const BACKENDS: Readonly<Record<string, () => Promise<Backend>>> = {
     const need = process.env.QUADRIX_GPUJS_REQUIRE as GpujsOptions['require'];
     return gpujsBackend(need ? { require: need } : {});
   },
+  // Dawn on the system's GPU driver, else SwiftShader; a missing adapter rejects with a QuadrixError.
+  webgpu: async () => (await import('@quadrix/backend-webgpu/node')).nodeWebGPUBackend(),
 };
 
 export const BACKEND_NAMES = Object.keys(BACKENDS);
