@@ -43,7 +43,7 @@ describe('synthetic benchmark (n = 16, m = 4)', () => {
     withBackend(async (backend) => {
       for (const distance of ['dist2', 'dist0'] as const) {
         // kernel PCA start, then the trainer (SGD on the paper's loss)
-        const s = quadricsScorer({ backend }, { quadrics: 4, distance, normalize: false, init: 'kpca', epochs: 3, lr: 0.01, seed: 0 });
+        const s = quadricsScorer({ backend, dtype: 'float64' }, { quadrics: 4, distance, normalize: false, init: 'kpca', epochs: 3, lr: 0.01, seed: 0 });
         await s.fit(b.train);
         const auc = rocAuc(await s.score(b.outliers), await s.score(b.inliers));
         s.dispose();
