@@ -10,7 +10,11 @@ describe('cpu backend in headless Chromium', { skip: !requireAll && missing }, a
   const run = await runInBrowser(new URL('./browser/suite.entry.ts', import.meta.url));
   it('ran the shared suites in a browser', () => {
     assert.match(String(run.info.userAgent), /Chrome/);
-    assert.ok(run.results.length > 20, `only ${run.results.length} results; console:\n${run.console.join('\n')}`);
+    assert.ok(run.results.length > 40, `only ${run.results.length} results; console:\n${run.console.join('\n')}`);
+  });
+  it('ran the fast kernels as WebAssembly SIMD on one thread without shared memory (a page that is not cross-origin isolated)', () => {
+    assert.equal(run.info.crossOriginIsolated, false);
+    assert.match(String(run.info.fast), /WebAssembly SIMD.*1 thread.*no shared memory/);
   });
   for (const r of run.results) it(r.name, () => assert.ok(r.ok, r.error));
 });

@@ -28,10 +28,12 @@ const products = (x: Tensor, s: Tensor): Tensor => matmul(x, matrixTranspose(s))
 const gradients = (t: Tensor, b: Tensor): Tensor => add(mul(t, 2), reshape(b, [b.shape[0]!, 1, b.shape[1]!]));
 
 /**
- * With α, β the cotangents of Q and ‖∇Q‖² (each [B, m]) and v = 2 S x + b:
- *   ∂S_i = Σ_β (α x + 4 β v) xᵀ (one batched GEMM),   ∂b_i = Σ_β (α x + 2 β v),   ∂c_i = Σ_β α,
- *   ∂x = Σ_i α v + 4 β S_iᵀ v.
- * S is taken as symmetric (∂Q/∂x = v), which is how every caller uses it.
+ * With α, β the cotangents of Q and ‖∇Q‖² (each [B, m]) and v = 2 S x + b = 2w, w = S x + b/2:
+ *   ∂S_i = Σ_β (α x + 8 β w) xᵀ (one batched GEMM),   ∂b_i = Σ_β α x + 4 Σ_β β w (two GEMM-shaped
+ *   products, so nothing of size [m, B, n] is summed elementwise),   ∂c_i = Σ_β α,
+ *   ∂x = Σ_i 2 α w + 8 β S_iᵀ w.
+ * S is taken as symmetric (∂Q/∂x = v), which is how every caller uses it; so X S_iᵀ is computed as
+ * X S_i, without transposing S (a backend may also keep X S_i from the forward kernel).
  */
 const QUADRIC: PrimitiveDef<'quadric'> = {
   name: 'quadric',
@@ -42,15 +44,17 @@ const QUADRIC: PrimitiveDef<'quadric'> = {
   vjp: (g, [x, s, b], _, __, needs) => {
     const B = x!.shape[0]!;
     const m = s!.shape[0]!;
-    const part = (k: number): Tensor => reshape(transpose(reshape(slice(g, [k, 0, 0], [1, B, m]), [B, m])), [m, B, 1]);
-    const alpha = part(0);
-    const beta = part(1);
-    const v = gradients(products(x!, s!), b!);
-    const bv = mul(beta, v);
+    const n = x!.shape[1]!;
+    const rowsOf = (k: number): Tensor => transpose(reshape(slice(g, [k, 0, 0], [1, B, m]), [B, m])); // [m, B]
+    const gq = rowsOf(0);
+    const gg = rowsOf(1);
+    const alpha = reshape(gq, [m, B, 1]);
+    const beta = reshape(gg, [m, B, 1]);
+    const w = add(matmul(x!, s!), reshape(mul(b!, 0.5), [m, 1, n]));
     return [
-      needs[0] ? sum(add(mul(alpha, v), mul(matmul(bv, s!), 4)), 0) : undefined,
-      needs[1] ? matmul(matrixTranspose(add(mul(alpha, x!), mul(bv, 4))), x!) : undefined,
-      needs[2] ? sum(add(mul(alpha, x!), mul(bv, 2)), 1) : undefined,
+      needs[0] ? sum(add(mul(mul(alpha, 2), w), mul(matmul(mul(beta, w), s!), 8)), 0) : undefined,
+      needs[1] ? matmul(matrixTranspose(add(mul(alpha, x!), mul(mul(beta, 8), w))), x!) : undefined,
+      needs[2] ? add(matmul(gq, x!), reshape(matmul(reshape(mul(gg, 4), [m, 1, B]), w), [m, n])) : undefined,
       needs[3] ? reshape(sum(alpha, 1), [m]) : undefined,
     ];
   },
