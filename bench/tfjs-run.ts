@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { data } from '@quadrix/core';
 import { cpuBackend } from '@quadrix/backend-cpu';
-import { LAMBDA, B, disposeProblem, problem, time, type StepResult } from './common.js';
+import { LAMBDA, B, disposeProblem, problem, timeBoth, type StepResult } from './common.js';
 import { tfParams, tfStep, tfTensor2d, useTfjsWasm } from './tfjs.js';
 
 const [n, m] = process.argv.slice(2, 4).map(Number) as [number, number];
@@ -19,14 +19,14 @@ const p = tfParams(await f32(prob.params.quadratic), await f32(prob.params.linea
 const x = tfTensor2d(await f32(prob.x), B, n);
 disposeProblem(prob);
 let last: StepResult | undefined;
-const ms = await time(async () => {
+const { median: ms, min } = await timeBoth(async () => {
   last = await tfStep(p, x, LAMBDA);
 });
 const r = last!;
-const header = new Float64Array([ms, r.loss, r.quadratic.length, r.linear.length, r.free.length]);
+const header = new Float64Array([ms, r.loss, r.quadratic.length, r.linear.length, r.free.length, min]);
 const body = new Float32Array(r.quadratic.length + r.linear.length + r.free.length);
 body.set(r.quadratic, 0);
 body.set(r.linear, r.quadratic.length);
 body.set(r.free, r.quadratic.length + r.linear.length);
 writeFileSync(out, Buffer.concat([Buffer.from(header.buffer), Buffer.from(body.buffer)]));
-console.error(`  (${name}: ${ms.toFixed(1)} ms at n = ${n}, m = ${m})`);
+console.error(`  (${name}: ${ms.toFixed(1)} ms median, ${min.toFixed(1)} ms min at n = ${n}, m = ${m})`);
