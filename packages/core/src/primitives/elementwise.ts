@@ -59,12 +59,21 @@ const binaryDef = <P extends BinaryName>(name: P, vjp: PrimitiveDef<P>['vjp']): 
   vjp,
 });
 
-const ADD = binaryDef('add', (g, [a, b]) => [sumTo(g, a!.shape), sumTo(g, b!.shape)]);
-const SUB = binaryDef('sub', (g, [a, b]) => [sumTo(g, a!.shape), sumTo(neg(g), b!.shape)]);
-const MUL = binaryDef('mul', (g, [a, b]) => [sumTo(mul(g, b!), a!.shape), sumTo(mul(g, a!), b!.shape)]);
-const DIV = binaryDef('div', (g, [a, b], y) => [
-  sumTo(div(g, b!), a!.shape),
-  sumTo(neg(div(mul(g, y), b!)), b!.shape),
+const ADD = binaryDef('add', (g, [a, b], _, __, needs) => [
+  needs[0] ? sumTo(g, a!.shape) : undefined,
+  needs[1] ? sumTo(g, b!.shape) : undefined,
+]);
+const SUB = binaryDef('sub', (g, [a, b], _, __, needs) => [
+  needs[0] ? sumTo(g, a!.shape) : undefined,
+  needs[1] ? sumTo(neg(g), b!.shape) : undefined,
+]);
+const MUL = binaryDef('mul', (g, [a, b], _, __, needs) => [
+  needs[0] ? sumTo(mul(g, b!), a!.shape) : undefined,
+  needs[1] ? sumTo(mul(g, a!), b!.shape) : undefined,
+]);
+const DIV = binaryDef('div', (g, [a, b], y, __, needs) => [
+  needs[0] ? sumTo(div(g, b!), a!.shape) : undefined,
+  needs[1] ? sumTo(neg(div(mul(g, y), b!)), b!.shape) : undefined,
 ]);
 /** Ties send the whole gradient to the first operand. */
 const MAXIMUM = binaryDef('maximum', (g, [a, b]) => {
