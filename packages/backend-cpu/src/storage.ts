@@ -1,4 +1,4 @@
-import type { FloatArray } from '@quadrix/core';
+import { sizeOf, stridesOf, type FloatArray } from '@quadrix/core';
 import type { Block } from './fast/runtime.js';
 
 /** A strided view of a base array: element (i₀, …, i_r) is at `offset + Σ i_d·strides[d]`. */
@@ -8,17 +8,6 @@ export interface Strided {
   readonly offset: number;
 }
 
-export const rowMajorStrides = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-};
-
-const sizeOfShape = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Whether the view is the row-major layout of its shape (size-1 axes may have any stride). */
 export const isContiguous = (v: Strided): boolean => {
@@ -38,7 +27,7 @@ const TILE = 32;
  * when the last one is not unit-stride (a transpose), so that reads and writes both stay in cache.
  */
 export const materializeView = (base: FloatArray, v: Strided): FloatArray => {
-  const size = sizeOfShape(v.shape);
+  const size = sizeOf(v.shape);
   if (isContiguous(v)) return base.subarray(v.offset, v.offset + size);
   const out = new (base.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(size);
   const rank = v.shape.length;
@@ -48,7 +37,7 @@ export const materializeView = (base: FloatArray, v: Strided): FloatArray => {
   const sc = v.strides[rank - 1]!;
   const lead = v.shape.slice(0, Math.max(0, rank - 2));
   const leadStrides = v.strides.slice(0, Math.max(0, rank - 2));
-  const count = sizeOfShape(lead);
+  const count = sizeOf(lead);
   const idx = new Array<number>(lead.length).fill(0);
   let o = v.offset;
   const tiled = sc !== 1 && sc !== 0 && R > 1;
@@ -118,4 +107,4 @@ export class CpuHandle {
 
 /** The strided layout of a tensor's storage (row-major for a plain handle). */
 export const layoutOf = (h: CpuHandle, shape: readonly number[]): Strided =>
-  h.view ?? { shape, strides: rowMajorStrides(shape), offset: 0 };
+  h.view ?? { shape, strides: stridesOf(shape), offset: 0 };

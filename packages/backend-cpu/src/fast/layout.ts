@@ -1,5 +1,5 @@
-import type { Kernel, PrimitiveAttrs } from '@quadrix/core';
-import { CpuHandle, isContiguous, layoutOf, rowMajorStrides, type Strided } from '../storage.js';
+import { stridesOf, type Kernel, type PrimitiveAttrs } from '@quadrix/core';
+import { CpuHandle, isContiguous, layoutOf, type Strided } from '../storage.js';
 
 type K<P extends keyof PrimitiveAttrs> = Kernel<CpuHandle, PrimitiveAttrs[P]>;
 
@@ -35,6 +35,6 @@ export const slice: K<'slice'> = ([x], { begin, size }) => {
 export const reshape: K<'reshape'> = ([x], { shape }) => {
   const h = x!.handle;
   if (h.view === undefined) return new CpuHandle(h.base, undefined, h.block);
-  if (isContiguous(h.view)) return new CpuHandle(h.base, { shape, strides: rowMajorStrides(shape), offset: h.view.offset }, h.block);
+  if (isContiguous(h.view)) return new CpuHandle(h.base, { shape, strides: stridesOf(shape), offset: h.view.offset }, h.block);
   return new CpuHandle(h.values); // a fresh copy of its own
 };

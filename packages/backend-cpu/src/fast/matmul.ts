@@ -1,8 +1,8 @@
 import type { Kernel, OutputInfo, TensorInfo } from '@quadrix/core';
-import { sizeOf } from '@quadrix/core';
+import { sizeOf, stridesOf } from '@quadrix/core';
 import { matmul as referenceMatmul } from '../kernels/matmul.js';
 import { quadric as referenceQuadric } from '../kernels/quadric.js';
-import { CpuHandle, isContiguous, layoutOf, rowMajorStrides } from '../storage.js';
+import { CpuHandle, isContiguous, layoutOf } from '../storage.js';
 import { handleOf, keepProducts, output, type FastEnv } from './env.js';
 import type { MatrixOperand, Runtime } from './runtime.js';
 
@@ -127,7 +127,7 @@ export const fastMatmul = (env: FastEnv, rt: Runtime): Kernel<H, unknown> => {
       const flip = (o: MatrixOperand): MatrixOperand => ({ ...o, trans: !o.trans });
       const c = product(T, N, M, K, untransposeSymmetric(flip(b), T, N, K), flip(a), wanted);
       if (!c) return referenceMatmul(inputs, attrs, out);
-      const batchStrides = rowMajorStrides(batch).map((st) => st * M * N);
+      const batchStrides = stridesOf(batch).map((st) => st * M * N);
       return new CpuHandle(c.array, { shape: out.shape, strides: [...batchStrides, 1, M], offset: 0 }, c.block);
     }
     const c = product(T, M, N, K, a, b, wanted);
