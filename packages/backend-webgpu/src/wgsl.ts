@@ -23,6 +23,10 @@ export const BINARY = {
 /** u32 words of the map shaders' uniform block: header, dims, 4 × strides, offsets. */
 export const MAP_WORDS = 4 + 8 + 4 * 8 + 4;
 
+/** The flat index of an invocation in a dispatch of WG-sized workgroups over a 2-D grid. */
+const invocation = `fn invocation(wg: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 { return (wg.y * nwg.x + wg.x) * ${WG}u + li; }
+`;
+
 const mapHeader = `
 struct Params {
   count: u32, rank: u32, op: u32, pad0: u32,
@@ -49,8 +53,7 @@ fn offsets(i: u32) -> vec4<u32> {
   return o;
 }
 
-fn invocation(wg: vec3<u32>, nwg: vec3<u32>, li: u32) -> u32 { return (wg.y * nwg.x + wg.x) * ${WG}u + li; }
-`;
+${invocation}`;
 
 /**
  * exp, log and sqrt written with correctly rounded +, −, × (WGSL's own exp is only 3 + 2|x| ULP
@@ -173,7 +176,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 /** u32 words of the sum shaders' uniform block. */
 export const SUM_WORDS = 8 + 8 * 5;
 
-const sumHeader = `
+const sumHeader = `${invocation}
 struct Params {
   outputs: u32, keptRank: u32, length: u32, redRank: u32,
   accumulate: u32, outOffset: u32, inOffset: u32, pad0: u32,
@@ -258,7 +261,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 export const SUM_COLS = `${sumHeader}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.y * nwg.x + wg.x) * ${WG}u + li;
+  let i = invocation(wg, nwg, li);
   if (i >= P.outputs) { return; }
   let base = keptOffsets(i);
   var idx = array<u32, ${MAX_RANK}>(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
@@ -433,7 +436,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: v
 export const INDEX_WORDS = 8;
 
 /** out[a, j, r] = x[a, idx[j], r] over a contiguous output. */
-export const GATHER = `
+export const GATHER = `${invocation}
 struct Params { count: u32, inner: u32, J: u32, dim: u32, offX: u32, offOut: u32, base: u32, pad0: u32 };
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -442,7 +445,7 @@ struct Params { count: u32, inner: u32, J: u32, dim: u32, offX: u32, offOut: u32
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let local = (wg.y * nwg.x + wg.x) * ${WG}u + li;
+  let local = invocation(wg, nwg, li);
   if (local >= P.count) { return; }
   let o = P.base + local;
   let r = o % P.inner;
@@ -458,7 +461,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
  * (the host inverts the indices into CSR form: starts[s]..starts[s+1] into list), so the result is
  * deterministic and needs no atomics.
  */
-export const SCATTER_ADD = `
+export const SCATTER_ADD = `${invocation}
 struct Params { count: u32, inner: u32, size: u32, dim: u32, offX: u32, offOut: u32, base: u32, pad0: u32 };
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -467,7 +470,7 @@ struct Params { count: u32, inner: u32, size: u32, dim: u32, offX: u32, offOut: 
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let local = (wg.y * nwg.x + wg.x) * ${WG}u + li;
+  let local = invocation(wg, nwg, li);
   if (local >= P.count) { return; }
   let o = P.base + local;
   let r = o % P.inner;
